@@ -1,0 +1,44 @@
+//! The `xvm` command.
+
+mod evm;
+mod neo;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// xvm: a smart-contract virtual machine toolkit (EVM and NeoVM).
+#[derive(Parser)]
+#[command(name = "xvm", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ethereum Virtual Machine: run, trace, disassemble, state tests.
+    Evm(evm::EvmArgs),
+    /// Neo N3 virtual machine: run, test, assemble, disassemble.
+    Neo(neo::NeoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Evm(args) => evm::main(args),
+        Command::Neo(args) => neo::main(args),
+    }
+}
+
+/// Prints a one-line error and returns exit status 2 (bad arguments or input).
+pub fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}

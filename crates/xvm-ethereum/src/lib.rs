@@ -1,0 +1,1 @@
+//! The Ethereum state transition on top of xvm-evm.

@@ -1,0 +1,1 @@
+//! The Neo N3 virtual machine engine.
