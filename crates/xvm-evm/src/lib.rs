@@ -18,7 +18,7 @@ mod interpreter;
 pub use alloy_primitives::{Address, Bytes, B256, U256};
 pub use analysis::AnalyzedCode;
 pub use host::Host;
-pub use interpreter::{execute, execute_analyzed};
+pub use interpreter::{execute, execute_analyzed, Interpreter, Vm};
 pub use message::{CallKind, Message, TxContext};
 pub use revision::Revision;
 pub use status::{AccessStatus, ExecResult, StatusCode, StorageStatus};

@@ -1,5 +1,7 @@
 //! `xvm evm ...` subcommands.
 
+mod statetest;
+
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
@@ -11,9 +13,14 @@ pub struct EvmArgs {
 }
 
 #[derive(Subcommand)]
-enum EvmCommand {}
+enum EvmCommand {
+    /// Run Ethereum state tests (files or folders).
+    Statetest(statetest::StatetestArgs),
+}
 
 /// Runs `xvm evm ...`.
 pub fn main(args: EvmArgs) -> ExitCode {
-    match args.command {}
+    match args.command {
+        EvmCommand::Statetest(a) => statetest::main(a),
+    }
 }
