@@ -1,0 +1,388 @@
+//! xvm as an EVMC VM: the exported `evmc_create_xvm` / `evmc_create`, and the adapter that lets
+//! the engine reach a C host through `evmc_host_interface`.
+
+use crate::convert::*;
+use crate::ffi::*;
+use std::ffi::{c_char, CStr};
+use std::io::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use xvm_evm::trace::{eip3155_step_line, eip3155_summary_line, Step};
+use xvm_evm::{
+    AccessStatus, Address, ExecResult, Host, Message, Revision, StatusCode, StorageStatus,
+    TxContext, B256, U256,
+};
+
+/// The VM's name as EVMC reports it.
+pub const VM_NAME: &CStr = c"xvm";
+
+/// The VM's version (the crate version) as EVMC reports it.
+pub const VM_VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(s) => s,
+        Err(_) => panic!("crate version contains a NUL byte"),
+    };
+
+/// An xvm VM instance: the C `evmc_vm` (first, so that a pointer to it is a pointer to the whole
+/// instance) and the options.
+#[repr(C)]
+struct XvmInstance {
+    vm: evmc_vm,
+    /// `trace` option: EIP-3155 lines on stderr.
+    trace: AtomicBool,
+}
+
+/// Creates an xvm EVMC VM instance (ABI version 12). Destroy it with its `destroy` function.
+#[no_mangle]
+pub extern "C" fn evmc_create_xvm() -> *mut evmc_vm {
+    let instance = Box::new(XvmInstance {
+        vm: evmc_vm {
+            abi_version: EVMC_ABI_VERSION,
+            name: VM_NAME.as_ptr(),
+            version: VM_VERSION.as_ptr(),
+            destroy: Some(destroy),
+            execute: Some(execute),
+            get_capabilities: Some(get_capabilities),
+            set_option: Some(set_option),
+        },
+        trace: AtomicBool::new(false),
+    });
+    Box::into_raw(instance).cast::<evmc_vm>()
+}
+
+/// The generic EVMC entry point (same as [`evmc_create_xvm`]), for loaders that fall back to it.
+#[no_mangle]
+pub extern "C" fn evmc_create() -> *mut evmc_vm {
+    evmc_create_xvm()
+}
+
+/// How many results created by this library are not released yet. A leak check for tests and
+/// hosts: after every result was released exactly once it is 0.
+#[no_mangle]
+pub extern "C" fn xvm_evmc_outstanding_results() -> isize {
+    outstanding_results()
+}
+
+/// The instance behind `vm`, if `vm` is one of ours.
+///
+/// # Safety
+/// `vm` must be null or a live VM made by [`evmc_create_xvm`].
+unsafe fn instance<'a>(vm: *mut evmc_vm) -> Option<&'a XvmInstance> {
+    // SAFETY: `evmc_create_xvm` allocates an `XvmInstance` whose first field is the `evmc_vm`
+    // (`repr(C)`), so the pointer casts back; the caller guarantees it is live.
+    let inst = unsafe { vm.cast::<XvmInstance>().as_ref() }?;
+    (inst.vm.abi_version == EVMC_ABI_VERSION).then_some(inst)
+}
+
+unsafe extern "C" fn destroy(vm: *mut evmc_vm) {
+    if vm.is_null() {
+        return;
+    }
+    // SAFETY: `vm` came from `evmc_create_xvm` (`Box<XvmInstance>`), and EVMC calls destroy once.
+    drop(unsafe { Box::from_raw(vm.cast::<XvmInstance>()) });
+}
+
+unsafe extern "C" fn get_capabilities(_vm: *mut evmc_vm) -> evmc_capabilities_flagset {
+    evmc_capabilities::EVMC_CAPABILITY_EVM1.0
+}
+
+unsafe extern "C" fn set_option(
+    vm: *mut evmc_vm,
+    name: *const c_char,
+    value: *const c_char,
+) -> evmc_set_option_result {
+    // SAFETY: the host passes our VM.
+    let Some(inst) = (unsafe { instance(vm) }) else {
+        return evmc_set_option_result::EVMC_SET_OPTION_INVALID_NAME;
+    };
+    if name.is_null() {
+        return evmc_set_option_result::EVMC_SET_OPTION_INVALID_NAME;
+    }
+    // SAFETY: non-null C strings from the host, valid for the duration of the call.
+    let name = unsafe { CStr::from_ptr(name) };
+    let value = (!value.is_null()).then(|| {
+        // SAFETY: as above.
+        unsafe { CStr::from_ptr(value) }
+    });
+    match name.to_bytes() {
+        b"trace" => {
+            let on = match value.map(CStr::to_bytes) {
+                Some(b"1" | b"true" | b"on" | b"") => true,
+                Some(b"0" | b"false" | b"off") => false,
+                _ => return evmc_set_option_result::EVMC_SET_OPTION_INVALID_VALUE,
+            };
+            inst.trace.store(on, Ordering::Relaxed);
+            evmc_set_option_result::EVMC_SET_OPTION_SUCCESS
+        }
+        _ => evmc_set_option_result::EVMC_SET_OPTION_INVALID_NAME,
+    }
+}
+
+unsafe extern "C" fn execute(
+    vm: *mut evmc_vm,
+    host: *const evmc_host_interface,
+    context: *mut evmc_host_context,
+    rev: evmc_revision,
+    msg: *const evmc_message,
+    code: *const u8,
+    code_size: usize,
+) -> evmc_result {
+    // Nothing may unwind into the C caller: a panic anywhere in the engine or the adapter ends
+    // this execution with INTERNAL_ERROR.
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: forwarded from the EVMC caller, validated inside.
+        unsafe { execute_checked(vm, host, context, rev, msg, code, code_size) }
+    }))
+    .unwrap_or_else(|_| status_result(evmc_status_code::EVMC_INTERNAL_ERROR))
+}
+
+/// Validates the arguments, runs the engine and converts its result.
+///
+/// # Safety
+/// Every non-null pointer must be valid as EVMC's `execute` requires.
+unsafe fn execute_checked(
+    vm: *mut evmc_vm,
+    host: *const evmc_host_interface,
+    context: *mut evmc_host_context,
+    rev: evmc_revision,
+    msg: *const evmc_message,
+    code: *const u8,
+    code_size: usize,
+) -> evmc_result {
+    let internal = || status_result(evmc_status_code::EVMC_INTERNAL_ERROR);
+    // SAFETY: the caller passes our VM or null.
+    let Some(inst) = (unsafe { instance(vm) }) else {
+        return internal();
+    };
+    // SAFETY: the caller passes a valid interface or null.
+    let Some(iface) = (unsafe { host.as_ref() }) else {
+        return internal();
+    };
+    if !interface_complete(iface) {
+        return internal();
+    }
+    let Some(rev) = Revision::from_evmc(i64::from(rev.0)) else {
+        return status_result(evmc_status_code::EVMC_REJECTED);
+    };
+    // SAFETY: the caller passes a valid message or null.
+    let Some(cmsg) = (unsafe { msg.as_ref() }) else {
+        return internal();
+    };
+    // SAFETY: the message's input pointer and size come from the host as EVMC requires.
+    let msg = match unsafe { message_from_c(cmsg) } {
+        Ok(m) => m,
+        Err(BadArg::Unsupported) => return status_result(evmc_status_code::EVMC_REJECTED),
+        Err(_) => return internal(),
+    };
+    // SAFETY: the code pointer and size come from the host as EVMC requires.
+    let Ok(code) = (unsafe { slice_from_c(code, code_size) }) else {
+        return internal();
+    };
+    let trace = inst.trace.load(Ordering::Relaxed);
+    let mut adapter = CHost {
+        iface,
+        ctx: context,
+        tx: None,
+        trace,
+    };
+    let result = xvm_evm::execute(&mut adapter, rev, &msg, code);
+    if trace && msg.depth == 0 {
+        let line = eip3155_summary_line(&result, msg.gas - result.gas_left);
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+    result_to_c(&result)
+}
+
+/// Whether every callback of the host interface is set (EVMC requires all of them).
+fn interface_complete(i: &evmc_host_interface) -> bool {
+    i.account_exists.is_some()
+        && i.get_storage.is_some()
+        && i.set_storage.is_some()
+        && i.get_balance.is_some()
+        && i.get_code_size.is_some()
+        && i.get_code_hash.is_some()
+        && i.copy_code.is_some()
+        && i.selfdestruct.is_some()
+        && i.call.is_some()
+        && i.get_tx_context.is_some()
+        && i.get_block_hash.is_some()
+        && i.emit_log.is_some()
+        && i.access_account.is_some()
+        && i.access_storage.is_some()
+        && i.get_transient_storage.is_some()
+        && i.set_transient_storage.is_some()
+}
+
+/// The engine's [`Host`] over a C host interface and context. Every callback was checked to be
+/// set before an adapter is made; the `let ... else` fallbacks are never taken.
+struct CHost<'a> {
+    iface: &'a evmc_host_interface,
+    ctx: *mut evmc_host_context,
+    /// The transaction context, fetched on first use.
+    tx: Option<TxContext>,
+    trace: bool,
+}
+
+impl Host for CHost<'_> {
+    fn account_exists(&mut self, addr: &Address) -> bool {
+        let Some(f) = self.iface.account_exists else {
+            return false;
+        };
+        // SAFETY: a host callback called with its own context and a valid address.
+        unsafe { f(self.ctx, &addr.into()) }
+    }
+
+    fn get_storage(&mut self, addr: &Address, key: &U256) -> U256 {
+        let Some(f) = self.iface.get_storage else {
+            return U256::ZERO;
+        };
+        // SAFETY: as above.
+        u256_from_c(&unsafe { f(self.ctx, &addr.into(), &u256_to_c(key)) })
+    }
+
+    fn set_storage(&mut self, addr: &Address, key: &U256, value: &U256) -> StorageStatus {
+        let Some(f) = self.iface.set_storage else {
+            return StorageStatus::Assigned;
+        };
+        // SAFETY: as above.
+        storage_status_from_c(unsafe {
+            f(self.ctx, &addr.into(), &u256_to_c(key), &u256_to_c(value))
+        })
+    }
+
+    fn get_balance(&mut self, addr: &Address) -> U256 {
+        let Some(f) = self.iface.get_balance else {
+            return U256::ZERO;
+        };
+        // SAFETY: as above.
+        u256_from_c(&unsafe { f(self.ctx, &addr.into()) })
+    }
+
+    fn get_code_size(&mut self, addr: &Address) -> usize {
+        let Some(f) = self.iface.get_code_size else {
+            return 0;
+        };
+        // SAFETY: as above.
+        unsafe { f(self.ctx, &addr.into()) }
+    }
+
+    fn get_code_hash(&mut self, addr: &Address) -> B256 {
+        let Some(f) = self.iface.get_code_hash else {
+            return B256::ZERO;
+        };
+        // SAFETY: as above.
+        unsafe { f(self.ctx, &addr.into()) }.into()
+    }
+
+    fn copy_code(&mut self, addr: &Address, offset: usize, buf: &mut [u8]) -> usize {
+        let Some(f) = self.iface.copy_code else {
+            return 0;
+        };
+        // SAFETY: as above; `buf` is a valid writable buffer of `buf.len()` bytes.
+        let n = unsafe { f(self.ctx, &addr.into(), offset, buf.as_mut_ptr(), buf.len()) };
+        n.min(buf.len())
+    }
+
+    fn selfdestruct(&mut self, addr: &Address, beneficiary: &Address) -> bool {
+        let Some(f) = self.iface.selfdestruct else {
+            return false;
+        };
+        // SAFETY: as above.
+        unsafe { f(self.ctx, &addr.into(), &beneficiary.into()) }
+    }
+
+    fn call(&mut self, msg: &Message) -> ExecResult {
+        let Some(f) = self.iface.call else {
+            return ExecResult::failure(StatusCode::InternalError);
+        };
+        let cmsg = message_to_c(msg, &[]);
+        // SAFETY: `cmsg` points into `msg`, alive for the call.
+        let r = unsafe { f(self.ctx, &cmsg) };
+        // SAFETY: `r` was just returned by the host and is released once, inside.
+        unsafe { result_from_c(r, msg.kind.is_create()) }
+    }
+
+    fn get_tx_context(&mut self) -> &TxContext {
+        let (iface, ctx) = (self.iface, self.ctx);
+        self.tx.get_or_insert_with(|| {
+            let Some(f) = iface.get_tx_context else {
+                return TxContext::default();
+            };
+            // SAFETY: as above.
+            let c = unsafe { f(ctx) };
+            // SAFETY: the host's blob hash pointer and count are valid during this execution.
+            unsafe { tx_context_from_c(&c) }.unwrap_or_default()
+        })
+    }
+
+    fn get_block_hash(&mut self, number: i64) -> B256 {
+        let Some(f) = self.iface.get_block_hash else {
+            return B256::ZERO;
+        };
+        // SAFETY: as above.
+        unsafe { f(self.ctx, number) }.into()
+    }
+
+    fn emit_log(&mut self, addr: &Address, topics: &[B256], data: &[u8]) {
+        let Some(f) = self.iface.emit_log else {
+            return;
+        };
+        let mut ctopics = [evmc_bytes32::default(); 4];
+        let n = topics.len().min(4);
+        for (c, t) in ctopics.iter_mut().zip(topics) {
+            *c = t.into();
+        }
+        // SAFETY: as above; data and topics are valid for their lengths during the call.
+        unsafe {
+            f(
+                self.ctx,
+                &addr.into(),
+                data.as_ptr(),
+                data.len(),
+                ctopics.as_ptr(),
+                n,
+            )
+        }
+    }
+
+    fn access_account(&mut self, addr: &Address) -> AccessStatus {
+        let Some(f) = self.iface.access_account else {
+            return AccessStatus::Warm;
+        };
+        // SAFETY: as above.
+        access_status_from_c(unsafe { f(self.ctx, &addr.into()) })
+    }
+
+    fn access_storage(&mut self, addr: &Address, key: &U256) -> AccessStatus {
+        let Some(f) = self.iface.access_storage else {
+            return AccessStatus::Warm;
+        };
+        // SAFETY: as above.
+        access_status_from_c(unsafe { f(self.ctx, &addr.into(), &u256_to_c(key)) })
+    }
+
+    fn get_transient_storage(&mut self, addr: &Address, key: &U256) -> U256 {
+        let Some(f) = self.iface.get_transient_storage else {
+            return U256::ZERO;
+        };
+        // SAFETY: as above.
+        u256_from_c(&unsafe { f(self.ctx, &addr.into(), &u256_to_c(key)) })
+    }
+
+    fn set_transient_storage(&mut self, addr: &Address, key: &U256, value: &U256) {
+        let Some(f) = self.iface.set_transient_storage else {
+            return;
+        };
+        // SAFETY: as above.
+        unsafe { f(self.ctx, &addr.into(), &u256_to_c(key), &u256_to_c(value)) }
+    }
+
+    fn tracing(&self) -> bool {
+        self.trace
+    }
+
+    fn on_step(&mut self, step: &Step<'_>) {
+        let line = eip3155_step_line(step);
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
