@@ -34,6 +34,17 @@ fn load(file: &str) -> Vec<Vector> {
 /// Runs every success vector of `file` at `rev`: exact output, exact gas used, and out of gas
 /// with one unit less. Returns how many vectors ran.
 fn run_ok(file: &str, precompile: u16, rev: Revision) -> usize {
+    run_ok_with_gas(file, precompile, rev, |_, gas| gas)
+}
+
+/// As [`run_ok`], with the expected gas mapped by `gas_for(input, file_gas)` (to check another
+/// fork's schedule against the same inputs and outputs).
+fn run_ok_with_gas(
+    file: &str,
+    precompile: u16,
+    rev: Revision,
+    gas_for: impl Fn(&[u8], i64) -> i64,
+) -> usize {
     let vectors = load(file);
     assert!(!vectors.is_empty(), "{file} has no vectors");
     for v in &vectors {
@@ -42,7 +53,10 @@ fn run_ok(file: &str, precompile: u16, rev: Revision) -> usize {
             .expected
             .as_deref()
             .unwrap_or_else(|| panic!("{}: no Expected", v.name));
-        let gas = v.gas.unwrap_or_else(|| panic!("{}: no Gas", v.name));
+        let gas = gas_for(
+            &input,
+            v.gas.unwrap_or_else(|| panic!("{}: no Gas", v.name)),
+        );
         let limit = gas + 1_000_000;
         let r = execute(&addr(precompile), &input, limit, rev);
         assert_eq!(r.status, StatusCode::Success, "{file} {}: status", v.name);
@@ -107,10 +121,98 @@ fn blake2f() {
 
 #[test]
 fn bn254_add() {
-    assert!(run_ok("bn256Add.json", 6, Revision::Istanbul) >= 10);
+    assert_eq!(run_ok("bn256Add.json", 6, Revision::Istanbul), 13);
+    assert_eq!(run_ok("bn256Add.json", 6, Revision::Osaka), 13);
+    // Byzantium price (EIP-196): 500.
+    assert_eq!(
+        run_ok_with_gas("bn256Add.json", 6, Revision::Byzantium, |_, _| 500),
+        13
+    );
 }
 
 #[test]
 fn bn254_mul() {
-    assert!(run_ok("bn256ScalarMul.json", 7, Revision::Istanbul) >= 10);
+    assert_eq!(run_ok("bn256ScalarMul.json", 7, Revision::Istanbul), 18);
+    assert_eq!(
+        run_ok_with_gas("bn256ScalarMul.json", 7, Revision::Petersburg, |_, _| {
+            40_000
+        }),
+        18
+    );
+}
+
+#[test]
+fn bn254_pairing() {
+    assert_eq!(run_ok("bn256Pairing.json", 8, Revision::Istanbul), 8);
+    assert_eq!(run_ok("bn256Pairing.json", 8, Revision::Prague), 8);
+    // Byzantium price (EIP-197): 80000 k + 100000.
+    let byzantium = |input: &[u8], _| 80_000 * (input.len() / 192) as i64 + 100_000;
+    assert_eq!(
+        run_ok_with_gas("bn256Pairing.json", 8, Revision::Byzantium, byzantium),
+        8
+    );
+}
+
+#[test]
+fn bn254_malformed() {
+    let g1 = {
+        let mut g = [0u8; 64];
+        g[31] = 1;
+        g[63] = 2;
+        g
+    };
+    let fail = |precompile: u16, input: &[u8]| {
+        let r = execute(&addr(precompile), input, 1_000_000, Revision::Cancun);
+        assert_eq!(
+            r.status,
+            StatusCode::PrecompileFailure,
+            "{precompile}: {}",
+            hex::encode(input)
+        );
+        assert_eq!(r.gas_left, 0);
+    };
+    // (1, 3) is not on y^2 = x^3 + 3.
+    let mut off = g1;
+    off[63] = 3;
+    fail(6, &off);
+    fail(6, &[g1, off].concat());
+    fail(7, &off);
+    // x = p (not a field element), y = 0.
+    let p =
+        hex::decode("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47").unwrap();
+    let mut big = [0u8; 64];
+    big[..32].copy_from_slice(&p);
+    fail(6, &big);
+    fail(7, &big);
+    // Pairing: length not a multiple of 192; a bad G1; a G2 coordinate >= p; a G2 off the curve.
+    let valid = hex::decode(&load("bn256Pairing.json")[3].input).unwrap();
+    assert_eq!(valid.len(), 192);
+    fail(8, &valid[..191]);
+    fail(8, &[&valid[..], &[0u8]].concat());
+    fail(8, &[&off[..], &valid[64..]].concat());
+    let mut g2_big = valid.clone();
+    g2_big[64..96].copy_from_slice(&p);
+    fail(8, &g2_big);
+    let mut g2_off = valid.clone();
+    g2_off[191] ^= 1;
+    fail(8, &g2_off);
+}
+
+#[test]
+fn modexp_eip198() {
+    for rev in [Revision::Byzantium, Revision::Istanbul] {
+        assert_eq!(run_ok("modexp.json", 5, rev), 13);
+    }
+}
+
+#[test]
+fn modexp_eip2565() {
+    for rev in [Revision::Berlin, Revision::Prague] {
+        assert_eq!(run_ok("modexp_eip2565.json", 5, rev), 13);
+    }
+}
+
+#[test]
+fn modexp_eip7883() {
+    assert_eq!(run_ok("modexp_eip7883.json", 5, Revision::Osaka), 9);
 }
