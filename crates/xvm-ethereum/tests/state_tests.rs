@@ -1,0 +1,50 @@
+//! Runs every shared Ethereum state test (all folders under `ethereum/state/`), prints the
+//! per-fork table and the final counts line, and fails on any failure.
+
+use std::path::PathBuf;
+use xvm_ethereum::statetest::{collect_files, format_summary, run_files, Outcome, RunOptions};
+use xvm_evm::Interpreter;
+
+fn fixtures_root() -> PathBuf {
+    match std::env::var_os("XVM_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        )),
+    }
+}
+
+#[test]
+fn ethereum_state_tests() {
+    let dir = fixtures_root().join("ethereum").join("state");
+    if !dir.is_dir() {
+        let msg = format!("state-test fixtures not found at {}", dir.display());
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg} (set XVM_FIXTURES to the folder that holds ethereum/)");
+        }
+        eprintln!("skipping: {msg}");
+        return;
+    }
+    let files = collect_files(&[dir]).expect("walk fixtures");
+    assert!(!files.is_empty(), "no fixture files found");
+    let opts = RunOptions {
+        filter: std::env::var("XVM_STATETEST_FILTER").ok(),
+        ..RunOptions::default()
+    };
+    let start = std::time::Instant::now();
+    let results = run_files(&files, &Interpreter, &opts, &|_| {});
+    let elapsed = start.elapsed();
+    println!("{}", format_summary(&results, 100));
+    println!(
+        "elapsed: {:.1}s for {} files",
+        elapsed.as_secs_f64(),
+        files.len()
+    );
+    let failed = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .count();
+    assert!(!results.is_empty(), "no post entries ran");
+    assert_eq!(failed, 0, "{failed} state-test entries failed");
+}
