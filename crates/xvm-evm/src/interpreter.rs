@@ -1,10 +1,16 @@
-//! The interpreter loop (placeholder until the loop lands).
+//! The interpreter: one frame's state and the dispatch loop. Instruction bodies live in
+//! `crate::instructions`, one file per family.
 
 use crate::analysis::AnalyzedCode;
 use crate::host::Host;
+use crate::memory::Memory;
 use crate::message::Message;
+use crate::opcodes::{self, op, OpInfo};
 use crate::revision::Revision;
+use crate::stack::Stack;
 use crate::status::{ExecResult, StatusCode};
+use crate::trace::Step;
+use alloy_primitives::Bytes;
 
 /// Something that executes EVM code for a host: xvm's own interpreter ([`Interpreter`]), or, via
 /// xvm-evmc, any EVMC VM. World-state implementations are generic over it.
@@ -41,12 +47,259 @@ pub fn execute<H: Host>(host: &mut H, rev: Revision, msg: &Message, code: &[u8])
     execute_analyzed(host, rev, msg, &AnalyzedCode::new(code))
 }
 
+/// Native stack kept free before a frame starts; below it a new stack segment is allocated.
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of a new native stack segment when the current one runs low.
+const STACK_SEGMENT: usize = 8 * 1024 * 1024;
+
 /// Executes already analysed code (see [`AnalyzedCode`]).
+///
+/// Nested calls recurse through the host; the native stack is grown on demand (in segments), so
+/// a 1024-deep call chain is safe on any thread, in debug and release builds alike.
 pub fn execute_analyzed<H: Host>(
-    _host: &mut H,
-    _rev: Revision,
-    _msg: &Message,
-    _code: &AnalyzedCode,
+    host: &mut H,
+    rev: Revision,
+    msg: &Message,
+    code: &AnalyzedCode,
 ) -> ExecResult {
-    ExecResult::failure(StatusCode::InternalError)
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+        let tracing = host.tracing();
+        let mut frame = Frame::new(host, rev, msg, code);
+        let status = if tracing {
+            frame.run::<true>()
+        } else {
+            frame.run::<false>()
+        };
+        let result = frame.into_result(status);
+        if tracing {
+            host.on_frame_end(msg.depth, &result);
+        }
+        result
+    })
+}
+
+/// Result of one instruction: `Err` ends the frame with that status (also for STOP/RETURN).
+pub(crate) type OpResult = Result<(), StatusCode>;
+
+/// One execution frame.
+pub(crate) struct Frame<'a, H: Host> {
+    pub(crate) host: &'a mut H,
+    pub(crate) rev: Revision,
+    pub(crate) msg: &'a Message,
+    pub(crate) code: &'a AnalyzedCode,
+    pub(crate) stack: Stack,
+    pub(crate) memory: Memory,
+    pub(crate) gas: i64,
+    pub(crate) refund: i64,
+    pub(crate) pc: usize,
+    pub(crate) return_data: Bytes,
+    pub(crate) output: Bytes,
+}
+
+impl<'a, H: Host> Frame<'a, H> {
+    fn new(host: &'a mut H, rev: Revision, msg: &'a Message, code: &'a AnalyzedCode) -> Self {
+        Frame {
+            host,
+            rev,
+            msg,
+            code,
+            stack: Stack::new(),
+            memory: Memory::new(),
+            gas: msg.gas,
+            refund: 0,
+            pc: 0,
+            return_data: Bytes::new(),
+            output: Bytes::new(),
+        }
+    }
+
+    fn into_result(self, status: StatusCode) -> ExecResult {
+        let (gas_left, gas_refund) = match status {
+            StatusCode::Success => (self.gas, self.refund),
+            StatusCode::Revert => (self.gas, 0),
+            _ => (0, 0),
+        };
+        let output = match status {
+            StatusCode::Success | StatusCode::Revert => self.output,
+            _ => Bytes::new(),
+        };
+        ExecResult {
+            status,
+            gas_left,
+            gas_refund,
+            output,
+            create_address: None,
+        }
+    }
+
+    /// Charges dynamic gas.
+    #[inline(always)]
+    pub(crate) fn charge(&mut self, cost: i64) -> OpResult {
+        self.gas -= cost;
+        if self.gas < 0 {
+            return Err(StatusCode::OutOfGas);
+        }
+        Ok(())
+    }
+
+    /// Expands memory for `[offset, offset+size)` (charging gas); returns the offset.
+    #[inline(always)]
+    pub(crate) fn mem(
+        &mut self,
+        offset: alloy_primitives::U256,
+        size: alloy_primitives::U256,
+    ) -> Result<usize, StatusCode> {
+        self.memory
+            .expand(&mut self.gas, offset, size)
+            .ok_or(StatusCode::OutOfGas)
+    }
+
+    #[inline(never)]
+    #[cold]
+    fn trace_step(&mut self, opcode: u8, info: &OpInfo) {
+        let step = Step {
+            pc: self.pc,
+            op: opcode,
+            gas: self.gas,
+            gas_cost: info.gas.max(0) as i64,
+            mem_size: self.memory.len(),
+            stack: self.stack.as_slice(),
+            depth: self.msg.depth + 1,
+            refund: self.refund,
+        };
+        self.host.on_step(&step);
+    }
+
+    /// The dispatch loop.
+    fn run<const TRACE: bool>(&mut self) -> StatusCode {
+        let table = opcodes::table(self.rev);
+        let code = self.code.padded();
+        loop {
+            // SAFETY: `pc` never exceeds the code length: PUSH advances by its immediate size,
+            // which the padding covers, and the byte right after the code is a padding STOP that
+            // ends the frame; jumps only land on analysed JUMPDESTs inside the code.
+            let opcode = unsafe { *code.get_unchecked(self.pc) };
+            let info = &table[opcode as usize];
+            if TRACE {
+                self.trace_step(opcode, info);
+            }
+            if info.gas < 0 {
+                return if opcode == op::INVALID {
+                    StatusCode::InvalidInstruction
+                } else {
+                    StatusCode::UndefinedInstruction
+                };
+            }
+            let height = self.stack.len();
+            if height < info.min_stack as usize {
+                return StatusCode::StackUnderflow;
+            }
+            if height > info.max_stack as usize {
+                return StatusCode::StackOverflow;
+            }
+            self.gas -= info.gas as i64;
+            if self.gas < 0 {
+                return StatusCode::OutOfGas;
+            }
+            if let Err(status) = self.dispatch(opcode) {
+                return status;
+            }
+        }
+    }
+
+    /// Runs one instruction whose static checks passed. Advances `pc`.
+    #[inline(always)]
+    fn dispatch(&mut self, opcode: u8) -> OpResult {
+        match opcode {
+            op::STOP => return Err(StatusCode::Success),
+            op::ADD => self.op_add(),
+            op::MUL => self.op_mul(),
+            op::SUB => self.op_sub(),
+            op::DIV => self.op_div(),
+            op::SDIV => self.op_sdiv(),
+            op::MOD => self.op_mod(),
+            op::SMOD => self.op_smod(),
+            op::ADDMOD => self.op_addmod(),
+            op::MULMOD => self.op_mulmod(),
+            op::EXP => self.op_exp()?,
+            op::SIGNEXTEND => self.op_signextend(),
+            op::LT => self.op_lt(),
+            op::GT => self.op_gt(),
+            op::SLT => self.op_slt(),
+            op::SGT => self.op_sgt(),
+            op::EQ => self.op_eq(),
+            op::ISZERO => self.op_iszero(),
+            op::AND => self.op_and(),
+            op::OR => self.op_or(),
+            op::XOR => self.op_xor(),
+            op::NOT => self.op_not(),
+            op::BYTE => self.op_byte(),
+            op::SHL => self.op_shl(),
+            op::SHR => self.op_shr(),
+            op::SAR => self.op_sar(),
+            op::CLZ => self.op_clz(),
+            op::KECCAK256 => self.op_keccak256()?,
+            op::ADDRESS => self.op_address(),
+            op::BALANCE => self.op_balance()?,
+            op::ORIGIN => self.op_origin(),
+            op::CALLER => self.op_caller(),
+            op::CALLVALUE => self.op_callvalue(),
+            op::CALLDATALOAD => self.op_calldataload(),
+            op::CALLDATASIZE => self.op_calldatasize(),
+            op::CALLDATACOPY => self.op_calldatacopy()?,
+            op::CODESIZE => self.op_codesize(),
+            op::CODECOPY => self.op_codecopy()?,
+            op::GASPRICE => self.op_gasprice(),
+            op::EXTCODESIZE => self.op_extcodesize()?,
+            op::EXTCODECOPY => self.op_extcodecopy()?,
+            op::RETURNDATASIZE => self.op_returndatasize(),
+            op::RETURNDATACOPY => self.op_returndatacopy()?,
+            op::EXTCODEHASH => self.op_extcodehash()?,
+            op::BLOCKHASH => self.op_blockhash(),
+            op::COINBASE => self.op_coinbase(),
+            op::TIMESTAMP => self.op_timestamp(),
+            op::NUMBER => self.op_number(),
+            op::PREVRANDAO => self.op_prevrandao(),
+            op::GASLIMIT => self.op_gaslimit(),
+            op::CHAINID => self.op_chainid(),
+            op::SELFBALANCE => self.op_selfbalance(),
+            op::BASEFEE => self.op_basefee(),
+            op::BLOBHASH => self.op_blobhash(),
+            op::BLOBBASEFEE => self.op_blobbasefee(),
+            op::POP => {
+                self.stack.pop();
+            }
+            op::MLOAD => self.op_mload()?,
+            op::MSTORE => self.op_mstore()?,
+            op::MSTORE8 => self.op_mstore8()?,
+            op::SLOAD => self.op_sload()?,
+            op::SSTORE => self.op_sstore()?,
+            op::JUMP => return self.op_jump(),
+            op::JUMPI => return self.op_jumpi(),
+            op::PC => self.op_pc(),
+            op::MSIZE => self.op_msize(),
+            op::GAS => self.op_gas(),
+            op::JUMPDEST => {}
+            op::TLOAD => self.op_tload(),
+            op::TSTORE => self.op_tstore()?,
+            op::MCOPY => self.op_mcopy()?,
+            op::PUSH0 => self.stack.push(alloy_primitives::U256::ZERO),
+            op::PUSH1..=op::PUSH32 => {
+                self.op_push(opcode);
+                return Ok(());
+            }
+            op::DUP1..=op::DUP16 => self.op_dup((opcode - op::DUP1) as usize),
+            op::SWAP1..=op::SWAP16 => self.stack.swap((opcode - op::SWAP1 + 1) as usize),
+            op::LOG0..=op::LOG4 => self.op_log((opcode - op::LOG0) as usize)?,
+            op::CREATE | op::CREATE2 => self.op_create(opcode == op::CREATE2)?,
+            op::CALL | op::CALLCODE | op::DELEGATECALL | op::STATICCALL => self.op_call(opcode)?,
+            op::RETURN => return self.op_return(StatusCode::Success),
+            op::REVERT => return self.op_return(StatusCode::Revert),
+            op::SELFDESTRUCT => return self.op_selfdestruct(),
+            // Every other byte has a negative static gas in every revision and never gets here.
+            _ => return Err(StatusCode::UndefinedInstruction),
+        }
+        self.pc += 1;
+        Ok(())
+    }
 }

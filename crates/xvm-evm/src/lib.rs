@@ -31,3 +31,10 @@ pub const STACK_LIMIT: usize = 1024;
 pub const MAX_CODE_SIZE: usize = 0x6000;
 /// EIP-3860 maximum init-code size.
 pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
+
+mod instructions;
+mod memory;
+mod stack;
+
+pub use instructions::{delegation_target, DELEGATION_PREFIX};
+pub use memory::memory_cost;

@@ -138,7 +138,9 @@ pub fn stack_io(opcode: u8) -> (u8, u8) {
         op::XOR | op::BYTE | op::SHL | op::SHR | op::SAR | op::KECCAK256 => (2, 1),
         op::ADDMOD | op::MULMOD => (3, 1),
         op::ISZERO | op::NOT | op::CLZ | op::BALANCE | op::CALLDATALOAD | op::EXTCODESIZE => (1, 1),
-        op::EXTCODEHASH | op::BLOCKHASH | op::BLOBHASH | op::MLOAD | op::SLOAD | op::TLOAD => (1, 1),
+        op::EXTCODEHASH | op::BLOCKHASH | op::BLOBHASH | op::MLOAD | op::SLOAD | op::TLOAD => {
+            (1, 1)
+        }
         op::ADDRESS | op::ORIGIN | op::CALLER | op::CALLVALUE | op::CALLDATASIZE | op::CODESIZE => {
             (0, 1)
         }
@@ -180,7 +182,7 @@ pub fn static_gas(opcode: u8, rev: Revision) -> Option<i64> {
     let berlin = rev >= Berlin;
     let tw = rev >= TangerineWhistle;
     Some(match opcode {
-        op::STOP | op::RETURN | op::REVERT | op::INVALID | op::SSTORE => 0,
+        op::STOP | op::RETURN | op::REVERT | op::SSTORE => 0,
         op::JUMPDEST => 1,
         op::ADDRESS | op::ORIGIN | op::CALLER | op::CALLVALUE | op::CALLDATASIZE => 2,
         op::CODESIZE | op::GASPRICE | op::RETURNDATASIZE | op::COINBASE | op::TIMESTAMP => 2,

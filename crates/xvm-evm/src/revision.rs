@@ -64,7 +64,9 @@ impl Revision {
 
     /// The revision with EVMC number `n`, if this engine knows it.
     pub fn from_evmc(n: i64) -> Option<Revision> {
-        usize::try_from(n).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// Lower-case canonical name, e.g. `"tangerinewhistle"`.
@@ -146,8 +148,14 @@ mod tests {
     #[test]
     fn parse_names() {
         assert_eq!("OSAKA".parse::<Revision>().unwrap(), Revision::Osaka);
-        assert_eq!("EIP150".parse::<Revision>().unwrap(), Revision::TangerineWhistle);
-        assert_eq!("ConstantinopleFix".parse::<Revision>().unwrap(), Revision::Petersburg);
+        assert_eq!(
+            "EIP150".parse::<Revision>().unwrap(),
+            Revision::TangerineWhistle
+        );
+        assert_eq!(
+            "ConstantinopleFix".parse::<Revision>().unwrap(),
+            Revision::Petersburg
+        );
         assert!("nope".parse::<Revision>().is_err());
         for r in Revision::ALL {
             assert_eq!(r.name().parse::<Revision>().unwrap(), r);

@@ -1,0 +1,190 @@
+//! Arithmetic: ADD, MUL, SUB, DIV, SDIV, MOD, SMOD, ADDMOD, MULMOD, EXP, SIGNEXTEND.
+
+use crate::host::Host;
+use crate::interpreter::{Frame, OpResult};
+use crate::revision::Revision;
+use alloy_primitives::U256;
+
+/// True when the word is negative in two's complement.
+#[inline(always)]
+pub(crate) fn is_neg(v: &U256) -> bool {
+    v.bit(255)
+}
+
+/// Absolute value in two's complement (MIN stays MIN, which is right for SDIV/SMOD).
+#[inline(always)]
+fn abs(v: U256) -> U256 {
+    if is_neg(&v) {
+        v.wrapping_neg()
+    } else {
+        v
+    }
+}
+
+/// Signed division rounding toward zero; x/0 = 0.
+pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
+    if b.is_zero() {
+        return U256::ZERO;
+    }
+    let q = abs(a) / abs(b);
+    if is_neg(&a) != is_neg(&b) {
+        q.wrapping_neg()
+    } else {
+        q
+    }
+}
+
+/// Signed modulo, sign of the dividend; x%0 = 0.
+pub(crate) fn smod(a: U256, b: U256) -> U256 {
+    if b.is_zero() {
+        return U256::ZERO;
+    }
+    let r = abs(a) % abs(b);
+    if is_neg(&a) {
+        r.wrapping_neg()
+    } else {
+        r
+    }
+}
+
+/// SIGNEXTEND: extends the sign of byte `b` (0 = least significant) of `x`.
+pub(crate) fn signextend(b: U256, x: U256) -> U256 {
+    if b >= U256::from(31) {
+        return x;
+    }
+    let bit = b.as_limbs()[0] as usize * 8 + 7;
+    let mask = (U256::from(1) << (bit + 1)) - U256::from(1);
+    if x.bit(bit) {
+        x | !mask
+    } else {
+        x & mask
+    }
+}
+
+impl<H: Host> Frame<'_, H> {
+    #[inline(always)]
+    pub(crate) fn op_add(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = a.wrapping_add(*b);
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_mul(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = a.wrapping_mul(*b);
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_sub(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = a.wrapping_sub(*b);
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_div(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = if b.is_zero() { U256::ZERO } else { a / *b };
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_sdiv(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = sdiv(a, *b);
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_mod(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = if b.is_zero() { U256::ZERO } else { a % *b };
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_smod(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.peek_mut(0);
+        *b = smod(a, *b);
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_addmod(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.pop();
+        let m = self.stack.peek_mut(0);
+        *m = if m.is_zero() {
+            U256::ZERO
+        } else {
+            a.add_mod(b, *m)
+        };
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_mulmod(&mut self) {
+        let a = self.stack.pop();
+        let b = self.stack.pop();
+        let m = self.stack.peek_mut(0);
+        *m = if m.is_zero() {
+            U256::ZERO
+        } else {
+            a.mul_mod(b, *m)
+        };
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_exp(&mut self) -> OpResult {
+        let base = self.stack.pop();
+        let exponent = self.stack.peek(0);
+        let bytes = exponent.bit_len().div_ceil(8) as i64;
+        let per_byte = if self.rev >= Revision::SpuriousDragon {
+            50
+        } else {
+            10
+        };
+        self.charge(bytes * per_byte)?;
+        *self.stack.peek_mut(0) = base.wrapping_pow(exponent);
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_signextend(&mut self) {
+        let b = self.stack.pop();
+        let x = self.stack.peek_mut(0);
+        *x = signextend(b, *x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn neg(v: u64) -> U256 {
+        U256::from(v).wrapping_neg()
+    }
+
+    #[test]
+    fn signed_division_and_modulo() {
+        assert_eq!(sdiv(neg(7), U256::from(2)), neg(3));
+        assert_eq!(sdiv(U256::from(7), neg(2)), neg(3));
+        assert_eq!(sdiv(neg(7), neg(2)), U256::from(3));
+        let min = U256::from(1) << 255;
+        assert_eq!(sdiv(min, U256::MAX), min);
+        assert_eq!(sdiv(U256::from(1), U256::ZERO), U256::ZERO);
+        assert_eq!(smod(neg(7), U256::from(2)), neg(1));
+        assert_eq!(smod(U256::from(7), neg(2)), U256::from(1));
+        assert_eq!(smod(U256::from(7), U256::ZERO), U256::ZERO);
+    }
+
+    #[test]
+    fn signextend_cases() {
+        assert_eq!(signextend(U256::ZERO, U256::from(0xff)), U256::MAX);
+        assert_eq!(signextend(U256::ZERO, U256::from(0x7f)), U256::from(0x7f));
+        assert_eq!(signextend(U256::from(1), U256::from(0x1_80ff)), neg(0x7f01));
+        assert_eq!(signextend(U256::from(31), U256::from(5)), U256::from(5));
+        assert_eq!(signextend(U256::MAX, U256::from(0xff)), U256::from(0xff));
+    }
+}

@@ -1,0 +1,59 @@
+//! Control flow: JUMP, JUMPI, PC, GAS, RETURN, REVERT.
+
+use crate::host::Host;
+use crate::interpreter::{Frame, OpResult};
+use crate::status::StatusCode;
+use alloy_primitives::{Bytes, U256};
+
+impl<H: Host> Frame<'_, H> {
+    #[inline(always)]
+    fn jump_to(&mut self, dest: U256) -> OpResult {
+        match usize::try_from(dest) {
+            Ok(d) if self.code.is_jumpdest(d) => {
+                self.pc = d;
+                Ok(())
+            }
+            _ => Err(StatusCode::BadJumpDestination),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_jump(&mut self) -> OpResult {
+        let dest = self.stack.pop();
+        self.jump_to(dest)
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_jumpi(&mut self) -> OpResult {
+        let dest = self.stack.pop();
+        let cond = self.stack.pop();
+        if cond.is_zero() {
+            self.pc += 1;
+            Ok(())
+        } else {
+            self.jump_to(dest)
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_pc(&mut self) {
+        self.stack.push(U256::from(self.pc));
+    }
+
+    #[inline(always)]
+    pub(crate) fn op_gas(&mut self) {
+        self.stack.push(U256::from(self.gas as u64));
+    }
+
+    /// RETURN (`status` Success) and REVERT (`status` Revert): always end the frame.
+    pub(crate) fn op_return(&mut self, status: StatusCode) -> OpResult {
+        let offset = self.stack.pop();
+        let size = self.stack.pop();
+        let off = self.mem(offset, size)?;
+        if !size.is_zero() {
+            let len = size.to::<usize>();
+            self.output = Bytes::copy_from_slice(&self.memory.data()[off..off + len]);
+        }
+        Err(status)
+    }
+}

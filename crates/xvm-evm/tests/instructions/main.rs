@@ -1,0 +1,15 @@
+//! Instruction-family tests: results and exact gas per revision, through a test host.
+
+mod common;
+
+mod arithmetic;
+mod bitwise;
+mod block;
+mod control;
+mod environment;
+mod limits;
+mod logs;
+mod memory;
+mod stack;
+mod storage;
+mod system;
