@@ -22,6 +22,7 @@ pub use interpreter::{execute, execute_analyzed, Interpreter, Vm};
 pub use message::{CallKind, Message, TxContext};
 pub use revision::Revision;
 pub use status::{AccessStatus, ExecResult, StatusCode, StorageStatus};
+pub use trace::{Eip3155Tracer, Tracer};
 
 /// Maximum call depth (frames beyond the transaction's own).
 pub const MAX_CALL_DEPTH: i32 = 1024;

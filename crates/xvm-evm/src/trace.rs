@@ -65,3 +65,103 @@ pub fn eip3155_summary_line(result: &ExecResult, gas_used: i64) -> String {
     s.push('}');
     s
 }
+
+/// Something that receives the engine's per-step reports: a host that supports tracing holds one
+/// and forwards [`crate::Host::on_step`] and [`crate::Host::on_frame_end`] to it.
+pub trait Tracer {
+    /// Called before each instruction.
+    fn on_step(&mut self, step: &Step<'_>);
+    /// Called when a frame ends.
+    fn on_frame_end(&mut self, depth: i32, result: &ExecResult);
+}
+
+/// An EIP-3155 tracer: one JSON object per step, written to `W`. The step on which a frame
+/// fails carries an `error` field (so the last line of each step is held back until the next
+/// step or the frame's end).
+pub struct Eip3155Tracer<W: std::io::Write> {
+    out: W,
+    pending: Option<String>,
+}
+
+impl<W: std::io::Write> Eip3155Tracer<W> {
+    /// A tracer writing to `out`.
+    pub fn new(out: W) -> Self {
+        Eip3155Tracer { out, pending: None }
+    }
+
+    fn flush_pending(&mut self, error: Option<&str>) {
+        if let Some(mut line) = self.pending.take() {
+            if let Some(e) = error {
+                line.pop();
+                let _ = write!(line, ",\"error\":\"{e}\"}}");
+            }
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+
+    /// Writes the EIP-3155 summary line for the whole execution.
+    pub fn summary(&mut self, result: &ExecResult, gas_used: i64) {
+        self.flush_pending(None);
+        let _ = writeln!(self.out, "{}", eip3155_summary_line(result, gas_used));
+        let _ = self.out.flush();
+    }
+
+    /// Gives back the writer.
+    pub fn into_inner(mut self) -> W {
+        self.flush_pending(None);
+        self.out
+    }
+}
+
+impl<W: std::io::Write> Tracer for Eip3155Tracer<W> {
+    fn on_step(&mut self, step: &Step<'_>) {
+        self.flush_pending(None);
+        self.pending = Some(eip3155_step_line(step));
+    }
+
+    fn on_frame_end(&mut self, _depth: i32, result: &ExecResult) {
+        let failed = !matches!(
+            result.status,
+            crate::StatusCode::Success | crate::StatusCode::Revert
+        );
+        self.flush_pending(failed.then(|| result.status.description()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StatusCode;
+
+    #[test]
+    fn eip3155_lines() {
+        let stack = [U256::from(1), U256::from(0x20)];
+        let step = Step {
+            pc: 2,
+            op: 0x01,
+            gas: 100,
+            gas_cost: 3,
+            mem_size: 0,
+            stack: &stack,
+            depth: 1,
+            refund: 0,
+        };
+        let mut t = Eip3155Tracer::new(Vec::new());
+        t.on_step(&step);
+        t.on_frame_end(0, &ExecResult::failure(StatusCode::OutOfGas));
+        t.summary(&ExecResult::failure(StatusCode::OutOfGas), 100);
+        let out = String::from_utf8(t.into_inner()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            r#"{"pc":2,"op":1,"gas":"0x64","gasCost":"0x3","memSize":0,"stack":["0x1","0x20"],"depth":1,"refund":0,"opName":"ADD","error":"out of gas"}"#
+        );
+        assert_eq!(
+            lines[1],
+            r#"{"output":"","gasUsed":"0x64","pass":false,"error":"out of gas"}"#
+        );
+        for l in lines {
+            serde_json::from_str::<serde_json::Value>(l).unwrap();
+        }
+    }
+}
