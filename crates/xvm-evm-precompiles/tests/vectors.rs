@@ -216,3 +216,23 @@ fn modexp_eip2565() {
 fn modexp_eip7883() {
     assert_eq!(run_ok("modexp_eip7883.json", 5, Revision::Osaka), 9);
 }
+
+// BLS12-381 vectors: inputs and outputs from go-ethereum's files (whose stored Gas values predate
+// the final EIP-2537 prices); the Gas here is the final schedule (G1ADD 375, G1MUL 12000 with the
+// MSM discount table, ...), as in Prague.
+
+#[test]
+fn bls_g1_add() {
+    assert_eq!(run_ok("blsG1Add.json", 0x0b, Revision::Prague), 6);
+    assert_eq!(run_ok("blsG1AddNonSubgroup.json", 0x0b, Revision::Osaka), 1);
+    assert_eq!(run_fail("fail-blsG1Add.json", 0x0b, Revision::Prague), 7);
+}
+
+#[test]
+fn bls_g1_msm() {
+    assert_eq!(run_ok("blsG1MultiExp.json", 0x0c, Revision::Prague), 9);
+    assert_eq!(
+        run_fail("fail-blsG1MultiExp.json", 0x0c, Revision::Prague),
+        6
+    );
+}
