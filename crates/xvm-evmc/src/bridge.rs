@@ -13,9 +13,10 @@ use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use xvm_evm::{Address, ExecResult, Host, StatusCode, B256};
 
-/// One execution frame's host context: the host, the converted transaction context and whether
-/// a callback failed.
-pub(crate) struct HostFrame<'h, H: Host> {
+/// One execution frame's host context for a C VM: the host, the converted transaction context
+/// and whether a callback failed. Hand [`HostFrame::INTERFACE`] and [`HostFrame::as_context`] to
+/// a VM's `execute`; [`crate::LoadedVm`] does exactly that.
+pub struct HostFrame<'h, H: Host> {
     host: &'h mut H,
     failed: bool,
     /// Blob hashes of the transaction context in C form, kept while the frame runs because the
@@ -25,7 +26,7 @@ pub(crate) struct HostFrame<'h, H: Host> {
 
 impl<'h, H: Host> HostFrame<'h, H> {
     /// The interface whose callbacks expect a `HostFrame<H>` as context.
-    pub(crate) const INTERFACE: evmc_host_interface = evmc_host_interface {
+    pub const INTERFACE: evmc_host_interface = evmc_host_interface {
         account_exists: Some(account_exists::<H>),
         get_storage: Some(get_storage::<H>),
         set_storage: Some(set_storage::<H>),
@@ -44,7 +45,8 @@ impl<'h, H: Host> HostFrame<'h, H> {
         set_transient_storage: Some(set_transient_storage::<H>),
     };
 
-    pub(crate) fn new(host: &'h mut H) -> Self {
+    /// A frame over `host`.
+    pub fn new(host: &'h mut H) -> Self {
         HostFrame {
             host,
             failed: false,
@@ -53,12 +55,12 @@ impl<'h, H: Host> HostFrame<'h, H> {
     }
 
     /// The context pointer to hand to the VM along with [`Self::INTERFACE`].
-    pub(crate) fn as_context(&mut self) -> *mut evmc_host_context {
+    pub fn as_context(&mut self) -> *mut evmc_host_context {
         (self as *mut Self).cast()
     }
 
     /// Whether a callback panicked, got invalid arguments, or saw an internal error.
-    pub(crate) fn failed(&self) -> bool {
+    pub fn failed(&self) -> bool {
         self.failed
     }
 }

@@ -11,12 +11,13 @@
 
 #![deny(missing_docs)]
 
-mod bridge;
+pub mod bridge;
 pub mod convert;
 pub mod ffi;
 pub mod loader;
 mod vm;
 
+pub use bridge::HostFrame;
 pub use loader::{create_function_name, LoadError, LoadedVm};
 pub use vm::{evmc_create, evmc_create_xvm, xvm_evmc_outstanding_results, VM_NAME, VM_VERSION};
 

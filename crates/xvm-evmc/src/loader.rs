@@ -341,19 +341,20 @@ impl Drop for LoadedVm {
     }
 }
 
-impl Vm for LoadedVm {
-    fn execute<H: Host>(
+impl LoadedVm {
+    /// Runs `code` for `msg` with the EVMC revision number `rev`, which may be one the engine
+    /// does not know (a VM answers those with `REJECTED`). [`Vm::execute`] calls this.
+    pub fn execute_revision<H: Host>(
         &self,
         host: &mut H,
-        rev: Revision,
+        rev: i32,
         msg: &Message,
-        code: &AnalyzedCode,
+        code: &[u8],
     ) -> ExecResult {
         // SAFETY: `self.vm` is live.
         let Some(execute) = (unsafe { self.vm.as_ref() }).execute else {
             return ExecResult::failure(StatusCode::InternalError);
         };
-        let code = code.code();
         let cmsg = message_to_c(msg, code);
         let iface = HostFrame::<H>::INTERFACE;
         let mut frame = HostFrame::new(host);
@@ -365,7 +366,7 @@ impl Vm for LoadedVm {
                 self.vm.as_ptr(),
                 &iface,
                 frame.as_context(),
-                evmc_revision(rev as i32),
+                evmc_revision(rev),
                 &cmsg,
                 if code.is_empty() {
                     std::ptr::null()
@@ -381,5 +382,18 @@ impl Vm for LoadedVm {
             return ExecResult::failure(StatusCode::InternalError);
         }
         result
+    }
+}
+
+impl Vm for LoadedVm {
+    #[inline]
+    fn execute<H: Host>(
+        &self,
+        host: &mut H,
+        rev: Revision,
+        msg: &Message,
+        code: &AnalyzedCode,
+    ) -> ExecResult {
+        self.execute_revision(host, rev as i32, msg, code.code())
     }
 }

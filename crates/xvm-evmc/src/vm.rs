@@ -178,18 +178,14 @@ unsafe fn execute_checked(
     let Ok(code) = (unsafe { slice_from_c(code, code_size) }) else {
         return internal();
     };
-    let trace = inst.trace.load(Ordering::Relaxed);
     let mut adapter = CHost {
         iface,
         ctx: context,
         tx: None,
-        trace,
+        trace: inst.trace.load(Ordering::Relaxed),
+        gas: msg.gas,
     };
     let result = xvm_evm::execute(&mut adapter, rev, &msg, code);
-    if trace && msg.depth == 0 {
-        let line = eip3155_summary_line(&result, msg.gas - result.gas_left);
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
-    }
     result_to_c(&result)
 }
 
@@ -220,7 +216,10 @@ struct CHost<'a> {
     ctx: *mut evmc_host_context,
     /// The transaction context, fetched on first use.
     tx: Option<TxContext>,
+    /// `trace` option: EIP-3155 lines on stderr.
     trace: bool,
+    /// Gas the frame started with (for the trace summary's `gasUsed`).
+    gas: i64,
 }
 
 impl Host for CHost<'_> {
@@ -384,5 +383,14 @@ impl Host for CHost<'_> {
     fn on_step(&mut self, step: &Step<'_>) {
         let line = eip3155_step_line(step);
         let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+
+    fn on_frame_end(&mut self, depth: i32, result: &ExecResult) {
+        // The summary line ends the transaction's own frame (nested frames come through the
+        // host as separate `execute` calls with depth > 0).
+        if depth == 0 {
+            let line = eip3155_summary_line(result, self.gas - result.gas_left);
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
     }
 }
