@@ -236,3 +236,24 @@ fn bls_g1_msm() {
         6
     );
 }
+
+#[test]
+fn bls_g2_add() {
+    assert_eq!(run_ok("blsG2Add.json", 0x0d, Revision::Prague), 4);
+    assert_eq!(run_fail("fail-blsG2Add.json", 0x0d, Revision::Prague), 6);
+}
+
+#[test]
+fn bls_g2_msm() {
+    assert_eq!(run_ok("blsG2MultiExp.json", 0x0e, Revision::Prague), 7);
+    assert_eq!(
+        run_fail("fail-blsG2MultiExp.json", 0x0e, Revision::Prague),
+        3
+    );
+}
+
+#[test]
+fn bls_pairing() {
+    assert_eq!(run_ok("blsPairing.json", 0x0f, Revision::Prague), 8);
+    assert_eq!(run_fail("fail-blsPairing.json", 0x0f, Revision::Osaka), 7);
+}
