@@ -257,3 +257,15 @@ fn bls_pairing() {
     assert_eq!(run_ok("blsPairing.json", 0x0f, Revision::Prague), 8);
     assert_eq!(run_fail("fail-blsPairing.json", 0x0f, Revision::Osaka), 7);
 }
+
+#[test]
+fn bls_map_fp_to_g1() {
+    assert_eq!(run_ok("blsMapG1.json", 0x10, Revision::Prague), 4);
+    assert_eq!(run_fail("fail-blsMapG1.json", 0x10, Revision::Prague), 5);
+}
+
+#[test]
+fn bls_map_fp2_to_g2() {
+    assert_eq!(run_ok("blsMapG2.json", 0x11, Revision::Prague), 3);
+    assert_eq!(run_fail("fail-blsMapG2.json", 0x11, Revision::Prague), 5);
+}
