@@ -1,6 +1,7 @@
 //! The `xvm` command.
 
 mod evm;
+mod input;
 mod neo;
 
 use clap::{Parser, Subcommand};

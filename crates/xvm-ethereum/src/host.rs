@@ -64,6 +64,8 @@ pub struct Evm<'a, V: Vm = Interpreter> {
     vm: &'a V,
     rev: Revision,
     ctx: TxContext,
+    /// Receives every step of every frame when set (e.g. an EIP-3155 tracer).
+    pub tracer: Option<Box<dyn xvm_evm::Tracer + 'a>>,
 }
 
 impl<'a, V: Vm> Evm<'a, V> {
@@ -75,6 +77,7 @@ impl<'a, V: Vm> Evm<'a, V> {
             vm,
             rev,
             ctx,
+            tracer: None,
         }
     }
 
@@ -199,7 +202,7 @@ impl<'a, V: Vm> Evm<'a, V> {
         };
         if res.status != StatusCode::Success {
             self.revert_to(journal, logs);
-            return res;
+            return ExecResult { gas_refund: 0, ..res };
         }
         let code = res.output;
         if self.rev >= Revision::London && code.first() == Some(&0xef) {
@@ -315,9 +318,10 @@ impl<V: Vm> Host for Evm<'_, V> {
             return self.create(msg);
         }
         let (journal, logs) = (self.state.checkpoint(), self.logs.len());
-        let res = self.call_inner(msg);
+        let mut res = self.call_inner(msg);
         if res.status != StatusCode::Success {
             self.revert_to(journal, logs);
+            res.gas_refund = 0;
         }
         res
     }
@@ -366,6 +370,22 @@ impl<V: Vm> Host for Evm<'_, V> {
 
     fn set_transient_storage(&mut self, addr: &Address, key: &U256, value: &U256) {
         self.state.set_transient(addr, key, *value);
+    }
+
+    fn tracing(&self) -> bool {
+        self.tracer.is_some()
+    }
+
+    fn on_step(&mut self, step: &xvm_evm::trace::Step<'_>) {
+        if let Some(t) = self.tracer.as_mut() {
+            t.on_step(step);
+        }
+    }
+
+    fn on_frame_end(&mut self, depth: i32, result: &ExecResult) {
+        if let Some(t) = self.tracer.as_mut() {
+            t.on_frame_end(depth, result);
+        }
     }
 }
 

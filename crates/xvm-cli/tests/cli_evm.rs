@@ -1,0 +1,136 @@
+//! End-to-end tests of `xvm evm run` and `xvm evm disasm`: output, exit status, errors.
+
+use std::process::{Command, Output};
+
+fn xvm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xvm"))
+        .args(args)
+        .output()
+        .expect("xvm runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_the_issue_example() {
+    let o = xvm(&["evm", "run", "--code", "600160020160005260206000f3"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("output: 0x0000000000000000000000000000000000000000000000000000000000000003")
+    );
+    assert!(out.contains("gas used: 24"));
+    assert!(out.contains("status: success"));
+}
+
+#[test]
+fn run_from_file_and_example() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/add.hex");
+    let o = xvm(&["evm", "run", "--code-file", path]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("gas used: 24"));
+}
+
+#[test]
+fn revert_and_failure_exit_1() {
+    let o = xvm(&["evm", "run", "--code", "60006000fd"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("status: revert"));
+    let o = xvm(&["evm", "run", "--code", "fe"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("status: invalid instruction"));
+    let o = xvm(&["evm", "run", "--code", "5b600056", "--gas", "1000"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("out of gas"));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_one_line() {
+    for args in [
+        vec!["evm", "run", "--code", "6001f"],
+        vec!["evm", "run", "--code", "zz"],
+        vec!["evm", "run", "--code", "00", "--rev", "nofork"],
+        vec!["evm", "run", "--code", "00", "--input", "abc"],
+        vec!["evm", "run", "--code-file", "/nonexistent/file.hex"],
+        vec!["evm", "disasm", "0x123"],
+    ] {
+        let o = xvm(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&o).trim().lines().count(),
+            1,
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).starts_with("error: "), "{args:?}");
+    }
+}
+
+#[test]
+fn fork_names_are_case_insensitive_and_matter() {
+    // PUSH0 is undefined before Shanghai.
+    let o = xvm(&["evm", "run", "--code", "5f", "--rev", "LONDON"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("undefined instruction"));
+    let o = xvm(&["evm", "run", "--code", "5f", "--rev", "Shanghai"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn trace_writes_eip3155_lines() {
+    let o = xvm(&[
+        "evm",
+        "run",
+        "--code",
+        "600160020160005260206000f3",
+        "--trace",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 9, "{err}");
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+        assert!(v.is_object());
+    }
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first["opName"], "PUSH1");
+    assert_eq!(first["gas"], "0x989680");
+    assert_eq!(first["depth"], 1);
+    let last: serde_json::Value = serde_json::from_str(lines[8]).unwrap();
+    assert_eq!(last["gasUsed"], "0x18");
+    assert_eq!(last["pass"], true);
+}
+
+#[test]
+fn call_data_and_value() {
+    // CALLDATALOAD 0 + CALLVALUE, returned
+    let o = xvm(&[
+        "evm",
+        "run",
+        "--code",
+        "60003534016000526020 6000f3".replace(' ', "").as_str(),
+        "--input",
+        "0x05",
+        "--value",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("0500000000000000000000000000000000000000000000000000000000000003"));
+}
+
+#[test]
+fn disasm_lines() {
+    let o = xvm(&["evm", "disasm", "6080604052fe0c61ff"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "000000  PUSH1 0x80\n000002  PUSH1 0x40\n000004  MSTORE\n000005  INVALID\n000006  UNDEFINED(0x0c)\n000007  PUSH2 0xff  (truncated: 1 of 2 bytes)\n"
+    );
+}
