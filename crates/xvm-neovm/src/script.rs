@@ -1,0 +1,304 @@
+//! Scripts and instruction decoding.
+
+use crate::opcode::{OpCode, Operand};
+use std::fmt;
+use std::rc::Rc;
+
+/// An error found while decoding a script (C# `BadScriptException`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadScript(pub String);
+
+impl fmt::Display for BadScript {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadScript {}
+
+/// An immutable script shared by reference; two scripts are the same script only when they are
+/// the same object (pointers compare scripts by identity, as the reference does).
+#[derive(Clone)]
+pub struct Script(Rc<[u8]>);
+
+impl Script {
+    /// Wraps bytes without validation: bad bytes fault only when execution reaches them.
+    pub fn new(bytes: impl Into<Rc<[u8]>>) -> Script {
+        Script(bytes.into())
+    }
+
+    /// Wraps bytes after strict validation (see [`validate_strict`]).
+    pub fn new_strict(bytes: impl Into<Rc<[u8]>>) -> Result<Script, BadScript> {
+        let s = Script(bytes.into());
+        validate_strict(&s.0)?;
+        Ok(s)
+    }
+
+    /// The script bytes.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The script length in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the script is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `self` and `other` are the same script object.
+    pub fn same(&self, other: &Script) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Decodes the instruction at `ip`.
+    #[inline]
+    pub fn instruction(&self, ip: usize) -> Result<Instruction<'_>, BadScript> {
+        decode(&self.0, ip)
+    }
+}
+
+impl fmt::Debug for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Script({} bytes)", self.0.len())
+    }
+}
+
+/// One decoded instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instruction<'a> {
+    /// The opcode.
+    pub opcode: OpCode,
+    /// The operand bytes (for PUSHDATA*, the data without its length prefix).
+    pub operand: &'a [u8],
+    /// Total encoded size, including opcode and any length prefix.
+    pub size: usize,
+}
+
+impl<'a> Instruction<'a> {
+    /// The synthetic RET executed when the instruction pointer is at the end of a script.
+    pub const RET: Instruction<'static> = Instruction {
+        opcode: OpCode::RET,
+        operand: &[],
+        size: 1,
+    };
+
+    /// The operand as signed 8-bit.
+    #[inline]
+    pub fn i8(&self) -> i8 {
+        self.operand[0] as i8
+    }
+    /// The operand as unsigned 8-bit.
+    #[inline]
+    pub fn u8(&self) -> u8 {
+        self.operand[0]
+    }
+    /// The second operand byte as unsigned 8-bit.
+    #[inline]
+    pub fn u8_1(&self) -> u8 {
+        self.operand[1]
+    }
+    /// The operand as LE signed 32-bit.
+    #[inline]
+    pub fn i32(&self) -> i32 {
+        i32::from_le_bytes([
+            self.operand[0],
+            self.operand[1],
+            self.operand[2],
+            self.operand[3],
+        ])
+    }
+    /// The operand bytes 4..8 as LE signed 32-bit.
+    #[inline]
+    pub fn i32_1(&self) -> i32 {
+        i32::from_le_bytes([
+            self.operand[4],
+            self.operand[5],
+            self.operand[6],
+            self.operand[7],
+        ])
+    }
+    /// The operand as LE unsigned 16-bit.
+    #[inline]
+    pub fn u16(&self) -> u16 {
+        u16::from_le_bytes([self.operand[0], self.operand[1]])
+    }
+    /// The operand as LE unsigned 32-bit.
+    #[inline]
+    pub fn u32(&self) -> u32 {
+        u32::from_le_bytes([
+            self.operand[0],
+            self.operand[1],
+            self.operand[2],
+            self.operand[3],
+        ])
+    }
+
+    /// Jump/call target offsets relative to the instruction, if this is a branching instruction
+    /// (JMP*, CALL, CALL_L, PUSHA, TRY (two), ENDTRY). Zero TRY offsets mean "none" and are left out.
+    pub fn targets(&self) -> Vec<i64> {
+        use OpCode as O;
+        let op = self.opcode;
+        match op {
+            O::JMP
+            | O::JMPIF
+            | O::JMPIFNOT
+            | O::JMPEQ
+            | O::JMPNE
+            | O::JMPGT
+            | O::JMPGE
+            | O::JMPLT
+            | O::JMPLE
+            | O::CALL
+            | O::ENDTRY => vec![self.i8() as i64],
+            O::JMP_L
+            | O::JMPIF_L
+            | O::JMPIFNOT_L
+            | O::JMPEQ_L
+            | O::JMPNE_L
+            | O::JMPGT_L
+            | O::JMPGE_L
+            | O::JMPLT_L
+            | O::JMPLE_L
+            | O::CALL_L
+            | O::ENDTRY_L
+            | O::PUSHA => {
+                vec![self.i32() as i64]
+            }
+            O::TRY => [self.i8() as i64, self.operand[1] as i8 as i64]
+                .into_iter()
+                .filter(|&o| o != 0)
+                .collect(),
+            O::TRY_L => [self.i32() as i64, self.i32_1() as i64]
+                .into_iter()
+                .filter(|&o| o != 0)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Decodes the instruction at `ip` of `script` (C# `Instruction(script, ip)`).
+pub fn decode(script: &[u8], ip: usize) -> Result<Instruction<'_>, BadScript> {
+    let Some(&byte) = script.get(ip) else {
+        return Err(BadScript(format!(
+            "instruction pointer {ip} is outside the script"
+        )));
+    };
+    let opcode = OpCode(byte);
+    if !opcode.is_defined() {
+        return Err(BadScript(format!("Invalid opcode 0x{byte:02x} at {ip}")));
+    }
+    let rest = &script[ip + 1..];
+    let (prefix, size) = match opcode.operand() {
+        Operand::Fixed(n) => (0usize, n as usize),
+        Operand::Prefix(p) => {
+            let p = p as usize;
+            if rest.len() < p {
+                return Err(BadScript(format!(
+                    "{opcode} at {ip}: length prefix past end of script"
+                )));
+            }
+            let n = match p {
+                1 => rest[0] as usize,
+                2 => u16::from_le_bytes([rest[0], rest[1]]) as usize,
+                _ => {
+                    let n = i32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+                    if n < 0 {
+                        return Err(BadScript(format!("{opcode} at {ip}: negative length {n}")));
+                    }
+                    n as usize
+                }
+            };
+            (p, n)
+        }
+    };
+    let data = &rest[prefix..];
+    if data.len() < size {
+        return Err(BadScript(format!(
+            "{opcode} at {ip}: operand past end of script"
+        )));
+    }
+    Ok(Instruction {
+        opcode,
+        operand: &data[..size],
+        size: 1 + prefix + size,
+    })
+}
+
+/// Strict validation (C# `Script(script, strictMode: true)`): every instruction decodes, every
+/// jump, call, TRY, ENDTRY and PUSHA target is an instruction boundary, and NEWARRAY_T, ISTYPE
+/// and CONVERT type bytes are defined (ISTYPE and CONVERT not `Any`).
+pub fn validate_strict(script: &[u8]) -> Result<(), BadScript> {
+    let mut starts = vec![false; script.len() + 1];
+    let mut ip = 0;
+    let mut instrs = Vec::new();
+    while ip < script.len() {
+        let ins = decode(script, ip)?;
+        starts[ip] = true;
+        instrs.push((ip, ins));
+        ip += ins.size;
+    }
+    for (ip, ins) in instrs {
+        for off in ins.targets() {
+            let t = ip as i64 + off;
+            let ok = t >= 0 && (t as usize) < script.len() && starts[t as usize];
+            if !ok {
+                return Err(BadScript(format!(
+                    "{} at {ip}: target {t} is not an instruction",
+                    ins.opcode
+                )));
+            }
+        }
+        match ins.opcode {
+            OpCode::NEWARRAY_T | OpCode::ISTYPE | OpCode::CONVERT => {
+                let t = ins.u8();
+                let defined = crate::item::ItemType::from_byte(t).is_some();
+                if !defined || (ins.opcode != OpCode::NEWARRAY_T && t == 0) {
+                    return Err(BadScript(format!(
+                        "{} at {ip}: invalid type 0x{t:02x}",
+                        ins.opcode
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding() {
+        let s = [0x0C, 0x02, 0xAA, 0xBB, 0x40];
+        let i = decode(&s, 0).unwrap();
+        assert_eq!(
+            (i.opcode, i.operand, i.size),
+            (OpCode::PUSHDATA1, &[0xAA, 0xBB][..], 4)
+        );
+        assert!(decode(&[0x0C, 0x05, 0x00], 0).is_err());
+        assert!(decode(&[0xFF], 0).is_err());
+        assert!(decode(&[0x0E, 0xFF, 0xFF, 0xFF, 0xFF], 0).is_err());
+        assert!(decode(&[0x01, 0x00], 0).is_err());
+    }
+
+    #[test]
+    fn strict_mode() {
+        assert!(validate_strict(&[0x22, 0x02, 0x21, 0x40]).is_ok()); // JMP +2 -> NOP? no: 2 -> 0x21 boundary
+        assert!(validate_strict(&[0x22, 0x01, 0x40]).is_err()); // into the operand
+        assert!(validate_strict(&[0x22, 0x03, 0x40]).is_err()); // past end
+        assert!(validate_strict(&[0x3B, 0x00, 0x00]).is_ok());
+        assert!(validate_strict(&[0xD9, 0x00]).is_err()); // ISTYPE Any
+        assert!(validate_strict(&[0xC4, 0x00]).is_ok()); // NEWARRAY_T Any
+        assert!(validate_strict(&[0xDB, 0x22]).is_err()); // undefined type
+        assert!(validate_strict(&[0x40, 0xFF]).is_err());
+    }
+}
