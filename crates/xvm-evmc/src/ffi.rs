@@ -3,8 +3,8 @@
 //!
 //! C enumerations are integer newtypes rather than Rust enums: a host or VM may pass a value this
 //! version does not know, and a Rust enum holding an undeclared discriminant is undefined
-//! behaviour. Names follow the C header, hence the lower-case type names. The layout is checked at compile time against the sizes of the C header on 64-bit
-//! targets.
+//! behaviour. Names follow the C header, hence the lower-case type names. The layout is checked
+//! at compile time against the sizes and offsets of the C header on 64-bit targets.
 
 #![allow(non_camel_case_types)]
 
@@ -527,5 +527,12 @@ const _: () = {
     assert!(std::mem::offset_of!(evmc_result, create_address) == 48);
     assert!(std::mem::offset_of!(evmc_tx_context, block_number) == 72);
     assert!(std::mem::offset_of!(evmc_tx_context, blob_hashes) == 224);
+    assert!(std::mem::offset_of!(evmc_message, code_size) == 176);
+    assert!(std::mem::offset_of!(evmc_result, gas_left) == 8);
+    assert!(std::mem::offset_of!(evmc_result, gas_refund) == 16);
+    assert!(std::mem::offset_of!(evmc_tx_context, initcodes) == 240);
+    assert!(std::mem::offset_of!(evmc_host_interface, call) == 64);
+    assert!(std::mem::offset_of!(evmc_host_interface, set_transient_storage) == 120);
+    assert!(std::mem::offset_of!(evmc_vm, execute) == 32);
     assert!(std::mem::offset_of!(evmc_vm, set_option) == 48);
 };

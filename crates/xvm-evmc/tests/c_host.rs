@@ -1,0 +1,79 @@
+//! libxvm.so driven by a real C host (`tests/c_host/host.c`, EVMC 12 structs written in C with
+//! the header's sizes checked by the C compiler), and the same run under valgrind: no invalid
+//! access and no definite or indirect leak.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Compiles the C host into the scratch directory; `None` (with a reason printed) when there is
+/// no C compiler.
+fn build_c_host() -> Option<std::path::PathBuf> {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    if !have(&cc) {
+        eprintln!("skipping: no C compiler ({cc})");
+        return None;
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c_host/host.c");
+    let exe = scratch_dir().join("c_host");
+    let status = Command::new(&cc)
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-g", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .arg("-ldl")
+        .status()
+        .expect("run cc");
+    assert!(status.success(), "compiling {} failed", src.display());
+    Some(exe)
+}
+
+#[test]
+fn c_host_runs_libxvm_and_valgrind_finds_no_error_or_leak() {
+    let Some(host) = build_c_host() else {
+        return;
+    };
+    let lib = libxvm_path();
+    let out = Command::new(&host).arg(&lib).output().expect("run c host");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("c host: ok"),
+        "C host failed: {}\n{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    if !have("valgrind") {
+        eprintln!("skipping the valgrind part: valgrind is not installed");
+        return;
+    }
+    let out = Command::new("valgrind")
+        .args([
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=9",
+        ])
+        .arg(&host)
+        .arg(&lib)
+        .output()
+        .expect("run valgrind");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "valgrind reported errors or leaks:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("definitely lost: 0 bytes") || stderr.contains("no leaks are possible"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ERROR SUMMARY: 0 errors"), "{stderr}");
+}
