@@ -85,4 +85,38 @@ mod tests {
             "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"
         );
     }
+
+    /// A proof made with the same trusted setup for a deterministic blob verifies through the
+    /// precompile's input layout, and fails once any field is changed.
+    #[test]
+    fn round_trip_with_generated_proof() {
+        let mut bytes = vec![0u8; c_kzg::BYTES_PER_BLOB];
+        for (i, chunk) in bytes.chunks_mut(32).enumerate() {
+            // First byte zero keeps each element below the BLS modulus.
+            chunk[1..9]
+                .copy_from_slice(&(i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
+        }
+        let blob = c_kzg::Blob::from_bytes(&bytes).unwrap();
+        let commitment = settings().blob_to_kzg_commitment(&blob).unwrap();
+        let mut z = [0u8; 32];
+        z[31] = 42;
+        let (proof, y) = settings()
+            .compute_kzg_proof(&blob, &Bytes32::from_bytes(&z).unwrap())
+            .unwrap();
+        let mut input = Vec::new();
+        input.extend_from_slice(&versioned_hash(&commitment[..]));
+        input.extend_from_slice(&z);
+        input.extend_from_slice(&y[..]);
+        input.extend_from_slice(&commitment[..]);
+        input.extend_from_slice(&proof[..]);
+        assert_eq!(
+            point_evaluation(&input, 60_000),
+            Outcome::Ok {
+                cost: COST,
+                output: RETURN_VALUE.to_vec()
+            }
+        );
+        input[63] = 43; // another point z with the same y
+        assert_eq!(point_evaluation(&input, 60_000), Outcome::Failure);
+    }
 }

@@ -269,3 +269,39 @@ fn bls_map_fp2_to_g2() {
     assert_eq!(run_ok("blsMapG2.json", 0x11, Revision::Prague), 3);
     assert_eq!(run_fail("fail-blsMapG2.json", 0x11, Revision::Prague), 5);
 }
+
+#[test]
+fn kzg_point_evaluation() {
+    assert_eq!(run_ok("pointEvaluation.json", 0x0a, Revision::Cancun), 1);
+    assert_eq!(run_ok("pointEvaluation.json", 0x0a, Revision::Osaka), 1);
+    let valid = hex::decode(&load("pointEvaluation.json")[0].input).unwrap();
+    let fail = |input: &[u8], what: &str| {
+        let r = execute(&addr(0x0a), input, 100_000, Revision::Cancun);
+        assert_eq!(r.status, StatusCode::PrecompileFailure, "{what}");
+        assert_eq!(r.gas_left, 0, "{what}");
+        assert!(r.output.is_empty(), "{what}");
+    };
+    fail(&valid[..191], "short input");
+    fail(&[&valid[..], &[0u8]].concat(), "long input");
+    fail(&[], "empty input");
+    let mut bad = valid.clone();
+    bad[0] = 0x02;
+    fail(&bad, "wrong versioned hash version");
+    let mut bad = valid.clone();
+    bad[31] ^= 1;
+    fail(&bad, "versioned hash does not match the commitment");
+    let mut bad = valid.clone();
+    bad[95] ^= 1;
+    fail(&bad, "wrong evaluation y");
+    let mut bad = valid.clone();
+    bad[64..96].copy_from_slice(
+        &hex::decode("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001").unwrap(),
+    );
+    fail(&bad, "y not a canonical field element");
+    let mut bad = valid.clone();
+    bad[191] ^= 1;
+    fail(&bad, "corrupt proof");
+    // Not enough gas.
+    let r = execute(&addr(0x0a), &valid, 49_999, Revision::Cancun);
+    assert_eq!(r.status, StatusCode::OutOfGas);
+}
