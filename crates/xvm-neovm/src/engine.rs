@@ -1578,12 +1578,7 @@ impl ExecutionEngine {
                             Some(i) => a.items()[i as usize].clone(),
                             None => {
                                 return Err(throw_msg(format!(
-                                    "The index of {} is out of range, {index}/[0, {len}).",
-                                    if matches!(x, StackItem::Struct(_)) {
-                                        "Struct"
-                                    } else {
-                                        "VMArray"
-                                    }
+                                    "The index of VMArray is out of range, {index}/[0, {len})."
                                 )))
                             }
                         }
@@ -1606,19 +1601,24 @@ impl ExecutionEngine {
                     | StackItem::ByteString(_)
                     | StackItem::Buffer(_) => {
                         let index = key.to_int()?;
-                        let byte = x.with_bytes(|b| {
-                            index
+                        let (byte, len) = x.with_bytes(|b| {
+                            let byte = index
                                 .to_i64()
                                 .filter(|&i| i >= 0 && (i as usize) < b.len())
-                                .map(|i| b[i as usize])
+                                .map(|i| b[i as usize]);
+                            (byte, b.len())
                         })?;
                         match byte {
                             Some(b) => StackItem::Integer(Int::from(b as i64)),
                             None => {
+                                let kind = if matches!(x, StackItem::Buffer(_)) {
+                                    "Buffer"
+                                } else {
+                                    "PrimitiveType"
+                                };
                                 return Err(throw_msg(format!(
-                                    "The index of {} is out of range, {index}.",
-                                    x.item_type().name()
-                                )))
+                                    "The index of {kind} is out of range, {index}/[0, {len})."
+                                )));
                             }
                         }
                     }
@@ -1683,7 +1683,9 @@ impl ExecutionEngine {
                                 | StackItem::Integer(_)
                                 | StackItem::ByteString(_)
                         ) {
-                            return Err(fault("Value must be a primitive type in SETITEM"));
+                            return Err(fault(
+                                "Only primitive type values can be set in Buffer in SETITEM.",
+                            ));
                         }
                         let v = value.to_int()?;
                         if v < Int::from(-128) || v > Int::from(255) {
@@ -1863,5 +1865,42 @@ pub fn unhandled_message(ex: &StackItem) -> String {
     match text {
         Some(t) => format!("{UNHANDLED} {t}"),
         None => UNHANDLED.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn struct_clone_budget() {
+        let e = ExecutionEngine::default();
+        let ok = ArrayItem::new(vec![StackItem::Null; 2047]);
+        assert_eq!(e.clone_struct(&ok).map(|s| s.len()).ok(), Some(2047));
+        let too_many = ArrayItem::new(vec![StackItem::Null; 2048]);
+        assert!(e.clone_struct(&too_many).is_err());
+        // Nested structs count every item of every level and are copied, not shared.
+        let inner = ArrayItem::new(vec![StackItem::int(1i64); 10]);
+        let outer = ArrayItem::new(vec![StackItem::Struct(inner.clone()), StackItem::Null]);
+        let copy = e.clone_struct(&outer).unwrap();
+        let StackItem::Struct(ci) = &copy.items()[0] else {
+            panic!("not a struct")
+        };
+        assert!(!Rc::ptr_eq(ci, &inner));
+        assert_eq!(ci.len(), 10);
+    }
+
+    #[test]
+    fn light_rc_counts_sub_items_and_keeps_cycles() {
+        let mut e = ExecutionEngine::default();
+        e.load_script(Script::new(vec![0x40]), -1, 0).unwrap();
+        let a = ArrayItem::new(vec![StackItem::int(1i64), StackItem::int(2i64)]);
+        e.push(StackItem::Array(a.clone()));
+        assert_eq!(e.reference_count(), 3);
+        e.array_push(&a, StackItem::Array(a.clone()));
+        assert_eq!(e.reference_count(), 4);
+        e.pop().unwrap();
+        // The self-reference keeps the array counted, as the reference's light RC does.
+        assert_eq!(e.reference_count(), 3);
     }
 }

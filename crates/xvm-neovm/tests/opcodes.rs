@@ -1,0 +1,498 @@
+//! Own tests: the 16 opcodes the JSON suite never names, integer edge cases, every limit,
+//! debugger stepping, malformed scripts, and a no-panic sweep over random bytes.
+
+use xvm_neovm::asm::assemble;
+use xvm_neovm::engine::{ExecutionEngine, Interop, NoInterop, VmState};
+use xvm_neovm::error::{fault, VmError};
+use xvm_neovm::suite::item_to_json;
+use xvm_neovm::{Limits, Script, StackItem};
+
+const MAX: &str = "57896044618658097711785492504343953926634992332820282019728792003956564819967";
+const MIN: &str = "-57896044618658097711785492504343953926634992332820282019728792003956564819968";
+
+fn engine_for(bytes: Vec<u8>) -> ExecutionEngine {
+    let mut e = ExecutionEngine::new(Limits::default());
+    if !bytes.is_empty() {
+        e.load_script(Script::new(bytes), -1, 0).unwrap();
+    }
+    e
+}
+
+fn run_with(src: &str, host: &mut dyn Interop) -> ExecutionEngine {
+    let bytes = assemble(src).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    let mut e = engine_for(bytes);
+    e.execute(host);
+    e
+}
+
+fn run(src: &str) -> ExecutionEngine {
+    run_with(src, &mut NoInterop)
+}
+
+/// The result stack, top first, as compact suite JSON values (`"5"`, `true`, `"0x01"`...).
+fn results(e: &ExecutionEngine) -> Vec<String> {
+    e.result_stack()
+        .iter()
+        .rev()
+        .map(|i| {
+            let j = item_to_json(i);
+            match j.get("value") {
+                Some(v) => match v {
+                    xvm_neovm::json::Json::String(s) => s.clone(),
+                    other => other.to_compact(),
+                },
+                None => "null".into(),
+            }
+        })
+        .collect()
+}
+
+#[track_caller]
+fn halts(src: &str, expected_top_first: &[&str]) {
+    let e = run(src);
+    assert_eq!(
+        e.state(),
+        VmState::Halt,
+        "{src}\nfault: {:?}",
+        e.fault_message()
+    );
+    assert_eq!(results(&e), expected_top_first, "{src}");
+}
+
+#[track_caller]
+fn faults(src: &str) -> String {
+    let e = run(src);
+    assert_eq!(
+        e.state(),
+        VmState::Fault,
+        "{src} should fault; results {:?}",
+        results(&e)
+    );
+    e.fault_message().unwrap_or_default().to_string()
+}
+
+fn int(v: &str) -> String {
+    if v.len() > 18 {
+        format!("PUSHINT256 {v}\n")
+    } else {
+        format!("PUSHINT64 {v}\n")
+    }
+}
+
+fn binop(a: &str, b: &str, op: &str) -> String {
+    format!("{}{}{op}\n", int(a), int(b))
+}
+
+// ------------------------------------------------------------------ opcodes the suite never names
+
+#[test]
+fn pushf() {
+    halts("PUSHF", &["false"]);
+    halts("PUSHF\nPUSHT", &["true", "false"]);
+}
+
+#[test]
+fn add_sub_mul() {
+    halts(&binop("2", "3", "ADD"), &["5"]);
+    halts(&binop(MAX, MIN, "ADD"), &["-1"]);
+    faults(&binop(MAX, "1", "ADD"));
+    faults(&binop(MIN, "-1", "ADD"));
+    halts(&binop("2", "3", "SUB"), &["-1"]);
+    halts(
+        &binop(MIN, "-1", "SUB"),
+        &["-57896044618658097711785492504343953926634992332820282019728792003956564819967"],
+    );
+    faults(&binop(MIN, "1", "SUB"));
+    faults(&binop("0", MIN, "SUB"));
+    halts(&binop("-4", "5", "MUL"), &["-20"]);
+    halts(&binop(MIN, "1", "MUL"), &[MIN]);
+    faults(&binop(MIN, "-1", "MUL"));
+    faults(&binop(MAX, "2", "MUL"));
+    // 2^128 * -2^127 = -2^255 = MIN fits; 2^128 * 2^127 does not.
+    let p128 = "340282366920938463463374607431768211456";
+    let p127 = "170141183460469231731687303715884105728";
+    halts(&format!("{}{}NEGATE\nMUL", int(p128), int(p127)), &[MIN]);
+    faults(&binop(p128, p127, "MUL"));
+    // Arithmetic on a Buffer faults even though CONVERT would accept it.
+    faults("PUSH1\nNEWBUFFER\nPUSH1\nADD");
+    halts("PUSHT\nPUSH1\nADD", &["2"]);
+}
+
+#[test]
+fn div_mod_truncate_like_csharp() {
+    for (a, b, q, r) in [
+        ("7", "2", "3", "1"),
+        ("-7", "2", "-3", "-1"),
+        ("7", "-2", "-3", "1"),
+        ("-7", "-2", "3", "-1"),
+    ] {
+        halts(&binop(a, b, "DIV"), &[q]);
+        halts(&binop(a, b, "MOD"), &[r]);
+    }
+    faults(&binop("1", "0", "DIV"));
+    faults(&binop("1", "0", "MOD"));
+    faults(&binop(MIN, "-1", "DIV"));
+    halts(&binop(MIN, "-1", "MOD"), &["0"]);
+    halts(&binop(MIN, MIN, "DIV"), &["1"]);
+}
+
+#[test]
+fn abs_min_max_within() {
+    halts(&format!("{}ABS", int("-5")), &["5"]);
+    halts(&format!("{}ABS", int("5")), &["5"]);
+    halts(&format!("{}ABS", int(MAX)), &[MAX]);
+    faults(&format!("{}ABS", int(MIN)));
+    halts(&binop("-1", "2", "MIN"), &["-1"]);
+    halts(&binop("-1", "2", "MAX"), &["2"]);
+    halts(&binop(MIN, MAX, "MIN"), &[MIN]);
+    halts(&binop(MIN, MAX, "MAX"), &[MAX]);
+    for (x, a, b, expect) in [
+        ("5", "5", "10", "true"),
+        ("10", "5", "10", "false"),
+        ("4", "5", "10", "false"),
+        ("-1", "-2", "0", "true"),
+    ] {
+        halts(&format!("{}{}{}WITHIN", int(x), int(a), int(b)), &[expect]);
+    }
+    faults("PUSH1\nPUSH2\nPUSHNULL\nWITHIN");
+}
+
+#[test]
+fn booland_boolor_nz() {
+    halts("PUSHT\nPUSHF\nBOOLAND", &["false"]);
+    halts("PUSHT\nPUSHT\nBOOLAND", &["true"]);
+    halts("PUSHT\nPUSHF\nBOOLOR", &["true"]);
+    halts("PUSHF\nPUSHF\nBOOLOR", &["false"]);
+    // GetBoolean of other types: ByteString 0x0000 is false, Null false, arrays true.
+    halts("PUSHDATA1 0x0000\nPUSHNULL\nBOOLOR", &["false"]);
+    halts("PUSHDATA1 0x0001\nNEWARRAY0\nBOOLAND", &["true"]);
+    halts("PUSH0\nNZ", &["false"]);
+    halts("PUSHM1\nNZ", &["true"]);
+    halts("PUSHDATA1 0x0000\nNZ", &["false"]);
+    faults("PUSH1\nNEWBUFFER\nNZ");
+    faults("PUSHNULL\nNZ");
+}
+
+struct TokenHost;
+
+impl Interop for TokenHost {
+    fn syscall(&mut self, _e: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
+        Err(fault(format!("no syscall {id}")))
+    }
+    fn call_token(&mut self, e: &mut ExecutionEngine, token: u16) -> Result<(), VmError> {
+        e.push(StackItem::int(token as i64));
+        Ok(())
+    }
+}
+
+#[test]
+fn callt_goes_to_the_host() {
+    let e = run_with("CALLT 258\nCALLT 0", &mut TokenHost);
+    assert_eq!(e.state(), VmState::Halt);
+    assert_eq!(results(&e), ["0", "258"]);
+    assert_eq!(assemble("CALLT 258").unwrap(), vec![0x37, 0x02, 0x01]);
+    let msg = faults("CALLT 1");
+    assert!(msg.contains("Token"), "{msg}");
+}
+
+#[test]
+fn try_l_endtry_l() {
+    let src = "
+        TRY_L catch, fin
+        PUSH1
+        THROW
+        ENDTRY_L end
+    catch:
+        PUSH2
+        ENDTRY_L end
+    fin:
+        PUSH3
+        ENDFINALLY
+    end:
+        PUSH4
+        RET";
+    halts(src, &["4", "3", "2", "1"]);
+    let bytes = assemble(src).unwrap();
+    assert_eq!(bytes[0], 0x3C);
+    // Without an exception: TRY body, then finally, then the end label.
+    halts("TRY_L catch, fin\nPUSH1\nENDTRY_L end\ncatch: PUSH2\nENDTRY_L end\nfin: PUSH3\nENDFINALLY\nend: PUSH4", &["4", "3", "1"]);
+    // Finally without catch re-throws after the finally block.
+    let msg = faults("TRY_L 0, fin\nPUSHDATA1 0x6f6f7073\nTHROW\nfin: PUSH3\nENDFINALLY");
+    assert_eq!(msg, "An unhandled exception was thrown. oops");
+    // Both offsets zero fault, and ENDTRY_L without TRY faults.
+    faults("TRY_L 0, 0");
+    faults("ENDTRY_L +5");
+}
+
+// ------------------------------------------------------------------ integer edge cases
+
+#[test]
+fn thirty_two_byte_bounds() {
+    halts(&int(MAX), &[MAX]);
+    halts(&int(MIN), &[MIN]);
+    faults(&format!("{}INC", int(MAX)));
+    faults(&format!("{}DEC", int(MIN)));
+    faults(&format!("{}NEGATE", int(MIN)));
+    halts(
+        &format!("{}NEGATE", int(MAX)),
+        &["-57896044618658097711785492504343953926634992332820282019728792003956564819967"],
+    );
+    // ByteStrings convert to integers only up to 32 bytes.
+    let b32 = format!("PUSHDATA1 0x{}\n", "ff".repeat(32));
+    let b33 = format!("PUSHDATA1 0x{}\n", "ff".repeat(33));
+    halts(&format!("{b32}PUSH0\nADD"), &["-1"]);
+    faults(&format!("{b33}PUSH0\nADD"));
+    faults(&format!("{b33}CONVERT Integer"));
+    faults(&format!("{b33}CONVERT Boolean"));
+    halts(&format!("{b33}SIZE"), &["33"]);
+    // Integer <-> bytes use minimal two's complement.
+    halts("PUSHINT16 128\nCONVERT ByteString", &["0x8000"]);
+    halts("PUSHINT8 -128\nCONVERT ByteString", &["0x80"]);
+    halts("PUSH0\nCONVERT ByteString", &[""]);
+    halts("PUSHINT16 255\nSIZE", &["2"]);
+}
+
+#[test]
+fn shifts_and_pow() {
+    let p254 = "28948022309329048855892746252171976963317496166410141009864396001978282409984";
+    halts(&binop("1", "254", "SHL"), &[p254]);
+    faults(&binop("1", "255", "SHL"));
+    halts(&binop("-1", "255", "SHL"), &[MIN]);
+    faults(&binop("0", "257", "SHL"));
+    halts(&binop("0", "256", "SHL"), &["0"]);
+    faults(&binop("1", "-1", "SHL"));
+    halts(&binop("-7", "1", "SHR"), &["-4"]);
+    halts(&binop("-1", "256", "SHR"), &["-1"]);
+    halts(&binop(MAX, "256", "SHR"), &["0"]);
+    faults(&binop("1", "257", "SHR"));
+    halts(&binop("2", "254", "POW"), &[p254]);
+    faults(&binop("2", "255", "POW"));
+    halts(&binop("-2", "255", "POW"), &[MIN]);
+    halts(&binop("0", "0", "POW"), &["1"]);
+    halts(&binop("-3", "3", "POW"), &["-27"]);
+    faults(&binop("2", "-1", "POW"));
+    faults(&binop("1", "257", "POW"));
+}
+
+#[test]
+fn modular_arithmetic_signs() {
+    let modpow = |v: &str, e: &str, m: &str| format!("{}{}{}MODPOW", int(v), int(e), int(m));
+    halts(&modpow("-3", "3", "5"), &["-2"]);
+    halts(&modpow("-3", "2", "5"), &["4"]);
+    halts(&modpow("3", "3", "-5"), &["2"]);
+    halts(&modpow("3", "0", "1"), &["0"]);
+    halts(&modpow("19", "-1", "141"), &["52"]);
+    halts(&modpow("3", "-1", "7"), &["5"]);
+    faults(&modpow("2", "-1", "4")); // no inverse
+    faults(&modpow("-3", "-1", "7")); // value must be positive
+    faults(&modpow("3", "-1", "1")); // modulus must be >= 2
+    faults(&modpow("3", "-2", "7"));
+    faults(&modpow("3", "2", "0"));
+    halts(
+        &format!("{}{}{}MODMUL", int("-3"), int("4"), int("5")),
+        &["-2"],
+    );
+    halts(
+        &format!("{}{}{}MODMUL", int(MAX), int(MAX), int("1000")),
+        &["89"],
+    );
+    faults(&format!("{}{}{}MODMUL", int("3"), int("4"), int("0")));
+    halts(&format!("{}SQRT", int("17")), &["4"]);
+    halts(
+        &format!("{}SQRT", int(MAX)),
+        &["240615969168004511545033772477625056927"],
+    );
+    faults(&format!("{}SQRT", int("-1")));
+    halts(
+        &format!("{}SIGN\n{}SIGN\n{}SIGN", int(MIN), int("0"), int("9")),
+        &["1", "0", "-1"],
+    );
+}
+
+// ------------------------------------------------------------------ limits
+
+#[test]
+fn max_stack_size() {
+    let e = run("PUSHINT16 2047\nNEWARRAY");
+    assert_eq!(e.state(), VmState::Halt);
+    assert_eq!(e.reference_count(), 2048);
+    let msg = faults("PUSHINT16 2048\nNEWARRAY");
+    assert!(msg.starts_with("MaxStackSize exceed"), "{msg}");
+    faults("PUSHINT16 2049\nNEWARRAY");
+    faults("PUSHM1\nNEWARRAY");
+    faults("PUSHINT16 2049\nNEWSTRUCT");
+    // 2048 plain items are fine, 2049 are not.
+    let ok = "PUSH0\n".repeat(2048);
+    assert_eq!(run(&ok).state(), VmState::Halt);
+    faults(&format!("{ok}PUSH0"));
+}
+
+#[test]
+fn max_item_size() {
+    halts("PUSHINT32 131070\nNEWBUFFER\nSIZE", &["131070"]);
+    faults("PUSHINT32 131071\nNEWBUFFER");
+    faults("PUSHINT32 65536\nNEWBUFFER\nPUSHINT32 65535\nNEWBUFFER\nCAT");
+    halts(
+        "PUSHINT32 65535\nNEWBUFFER\nPUSHINT32 65535\nNEWBUFFER\nCAT\nSIZE",
+        &["131070"],
+    );
+    let data = format!("PUSHDATA4 0x{}", "00".repeat(131071));
+    faults(&data);
+}
+
+#[test]
+fn max_comparable_size() {
+    let bs = |n: u32| format!("PUSHINT32 {n}\nNEWBUFFER\nCONVERT ByteString\n");
+    halts(&format!("{}{}EQUAL", bs(65536), bs(65536)), &["true"]);
+    let msg = faults(&format!("{}{}EQUAL", bs(65537), bs(65537)));
+    assert!(msg.contains("comparable"), "{msg}");
+    // The same object compares equal without spending the budget.
+    halts(&format!("{}DUP\nEQUAL", bs(65537)), &["true"]);
+    // Different types are simply unequal.
+    halts(&format!("{}PUSH1\nNOTEQUAL", bs(65537)), &["true"]);
+}
+
+#[test]
+fn max_invocation_stack_size() {
+    let msg = faults("self: CALL self");
+    assert!(msg.contains("MaxInvocationStackSize"), "{msg}");
+    // 1023 nested calls are allowed: count down from 1022 through recursive CALLs.
+    let src = "
+        PUSHINT16 1022
+        CALL f
+        RET
+    f:
+        DUP
+        JMPIFNOT done
+        DEC
+        CALL f
+        RET
+    done:
+        RET";
+    halts(src, &["0"]);
+}
+
+#[test]
+fn max_try_nesting_depth() {
+    let ok = "TRY +3, 0\n".repeat(16);
+    assert_eq!(run(&ok).state(), VmState::Halt);
+    let msg = faults(&"TRY +3, 0\n".repeat(17));
+    assert!(msg.contains("MaxTryNestingDepth"), "{msg}");
+}
+
+#[test]
+fn map_key_size() {
+    let key = |n: u32| {
+        format!("NEWMAP\nDUP\nPUSHINT8 {n}\nNEWBUFFER\nCONVERT ByteString\nPUSH1\nSETITEM\nSIZE")
+    };
+    halts(&key(64), &["1"]);
+    let msg = faults(&key(65));
+    assert!(msg.contains("MaxKeySize"), "{msg}");
+    // Buffers are not primitive: they cannot be keys at all.
+    faults("NEWMAP\nPUSH1\nNEWBUFFER\nPUSH1\nSETITEM");
+}
+
+// ------------------------------------------------------------------ debugger, scripts, faults
+
+#[test]
+fn debugger_stepping() {
+    // 0: CALL +4 (-> 4), 2: PUSH2, 3: RET, 4: PUSH1, 5: RET
+    let bytes = assemble("CALL f\nPUSH2\nRET\nf: PUSH1\nRET").unwrap();
+    let mut e = engine_for(bytes.clone());
+    let host = &mut NoInterop;
+    assert_eq!(e.step_into(host), VmState::Break);
+    assert_eq!(e.invocation_stack().len(), 2);
+    assert_eq!(e.current_context().unwrap().ip, 4);
+    assert_eq!(e.step_out(host), VmState::Break);
+    assert_eq!(e.invocation_stack().len(), 1);
+    assert_eq!(e.current_context().unwrap().ip, 2);
+    assert_eq!(e.execute(host), VmState::Halt);
+    assert_eq!(results(&e), ["2", "1"]);
+
+    let mut e = engine_for(bytes);
+    assert_eq!(e.step_over(host), VmState::Break);
+    assert_eq!(e.invocation_stack().len(), 1);
+    assert_eq!(e.current_context().unwrap().ip, 2);
+    assert_eq!(e.step_over(host), VmState::Break);
+    assert_eq!(e.step_over(host), VmState::Halt);
+    assert_eq!(e.step_into(host), VmState::Halt);
+
+    // An empty script halts on the first step.
+    let mut e = engine_for(Vec::new());
+    assert_eq!(e.state(), VmState::Break);
+    assert_eq!(e.step_into(host), VmState::Halt);
+}
+
+#[test]
+fn bad_bytes_fault_only_when_reached() {
+    halts("JMP +3\nDB 0xff\nPUSH1", &["1"]);
+    let mut e = engine_for(vec![0x11, 0xFF]);
+    assert_eq!(e.step_into(&mut NoInterop), VmState::Break);
+    assert_eq!(e.step_into(&mut NoInterop), VmState::Fault);
+    assert!(e.fault_message().unwrap().contains("Invalid opcode"));
+    for bad in [
+        vec![0x0C, 0x05, 0x01],
+        vec![0x01, 0x00],
+        vec![0x0E, 0xFF, 0xFF, 0xFF, 0xFF],
+        vec![0x22, 0x05],
+    ] {
+        let mut e = engine_for(bad.clone());
+        assert_eq!(e.execute(&mut NoInterop), VmState::Fault, "{bad:?}");
+    }
+    assert!(Script::new_strict(vec![0x22, 0x03, 0xFF, 0x40]).is_err());
+    assert!(Script::new_strict(vec![0x22, 0x02, 0x40]).is_ok());
+}
+
+#[test]
+fn abort_assert_messages() {
+    assert_eq!(faults("ABORT"), "ABORT is executed.");
+    assert_eq!(
+        faults("PUSHDATA1 0x4e454f\nABORTMSG"),
+        "ABORTMSG is executed. Reason: NEO"
+    );
+    assert_eq!(
+        faults("PUSHF\nPUSHDATA1 0x4641494c\nASSERTMSG"),
+        "ASSERTMSG is executed with false result. Reason: FAIL"
+    );
+    // The message is read first: a non-UTF-8 message faults even when the condition holds.
+    faults("PUSHT\nPUSHDATA1 0xff\nASSERTMSG");
+    halts("PUSHT\nPUSHDATA1 0x4f4b\nASSERTMSG\nPUSH1", &["1"]);
+    faults("PUSHF\nASSERT");
+}
+
+/// Random bytes must never panic the engine: every outcome is HALT, FAULT or still running.
+#[test]
+fn random_scripts_never_panic() {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // Bias towards defined, interesting opcodes by mixing random bytes with small operands.
+    for _ in 0..3000 {
+        let len = (next() % 48) as usize + 1;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                let r = next();
+                if r % 4 == 0 {
+                    (r >> 8) as u8 % 4
+                } else {
+                    (r >> 16) as u8
+                }
+            })
+            .collect();
+        let mut e = engine_for(bytes.clone());
+        for _ in 0..2000 {
+            if matches!(e.step_into(&mut NoInterop), VmState::Halt | VmState::Fault) {
+                break;
+            }
+        }
+        let _ = xvm_neovm::asm::disassemble(&bytes);
+        assert_eq!(
+            assemble(&xvm_neovm::asm::disassemble(&bytes)).unwrap(),
+            bytes
+        );
+    }
+}
