@@ -240,6 +240,10 @@ fn bls_g1_msm() {
 #[test]
 fn bls_g2_add() {
     assert_eq!(run_ok("blsG2Add.json", 0x0d, Revision::Prague), 4);
+    assert_eq!(
+        run_ok("blsG2AddNonSubgroup.json", 0x0d, Revision::Prague),
+        1
+    );
     assert_eq!(run_fail("fail-blsG2Add.json", 0x0d, Revision::Prague), 6);
 }
 
@@ -248,14 +252,14 @@ fn bls_g2_msm() {
     assert_eq!(run_ok("blsG2MultiExp.json", 0x0e, Revision::Prague), 7);
     assert_eq!(
         run_fail("fail-blsG2MultiExp.json", 0x0e, Revision::Prague),
-        3
+        4
     );
 }
 
 #[test]
 fn bls_pairing() {
     assert_eq!(run_ok("blsPairing.json", 0x0f, Revision::Prague), 8);
-    assert_eq!(run_fail("fail-blsPairing.json", 0x0f, Revision::Osaka), 7);
+    assert_eq!(run_fail("fail-blsPairing.json", 0x0f, Revision::Osaka), 8);
 }
 
 #[test]
@@ -303,5 +307,26 @@ fn kzg_point_evaluation() {
     fail(&bad, "corrupt proof");
     // Not enough gas.
     let r = execute(&addr(0x0a), &valid, 49_999, Revision::Cancun);
+    assert_eq!(r.status, StatusCode::OutOfGas);
+}
+
+#[test]
+fn p256verify() {
+    // The valid vector is go-ethereum's; its file predates EIP-7951's 6900 gas.
+    assert_eq!(run_ok("p256Verify.json", 0x100, Revision::Osaka), 13);
+    let input = hex::decode(&load("p256Verify.json")[0].input).unwrap();
+    // s and n - s are both valid ECDSA signatures (no low-s rule in P256VERIFY).
+    let n =
+        hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551").unwrap();
+    let s = alloy_primitives::U256::from_be_slice(&input[64..96]);
+    let high = alloy_primitives::U256::from_be_slice(&n) - s;
+    let mut flipped = input.clone();
+    flipped[64..96].copy_from_slice(&high.to_be_bytes::<32>());
+    let r = execute(&addr(0x100), &flipped, 6900, Revision::Osaka);
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(r.output.len(), 32);
+    assert_eq!(r.output[31], 1);
+    // Not enough gas.
+    let r = execute(&addr(0x100), &input, 6899, Revision::Osaka);
     assert_eq!(r.status, StatusCode::OutOfGas);
 }
