@@ -11,9 +11,11 @@ use blst::{
     blst_bendian_from_fp, blst_final_exp, blst_fp, blst_fp12, blst_fp12_is_one, blst_fp12_mul,
     blst_fp12_one, blst_fp2, blst_fp_from_bendian, blst_map_to_g1, blst_map_to_g2,
     blst_miller_loop, blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_affine_in_g1,
-    blst_p1_affine_on_curve, blst_p1_from_affine, blst_p1_is_inf, blst_p1_mult, blst_p1_to_affine,
-    blst_p2, blst_p2_add_or_double, blst_p2_affine, blst_p2_affine_in_g2, blst_p2_affine_on_curve,
-    blst_p2_from_affine, blst_p2_is_inf, blst_p2_mult, blst_p2_to_affine,
+    blst_p1_affine_on_curve, blst_p1_from_affine, blst_p1_is_inf, blst_p1_to_affine,
+    blst_p1s_mult_pippenger, blst_p1s_mult_pippenger_scratch_sizeof, blst_p2,
+    blst_p2_add_or_double, blst_p2_affine, blst_p2_affine_in_g2, blst_p2_affine_on_curve,
+    blst_p2_from_affine, blst_p2_is_inf, blst_p2_to_affine, blst_p2s_mult_pippenger,
+    blst_p2s_mult_pippenger_scratch_sizeof, limb_t,
 };
 
 /// Base field modulus p, big-endian (48 bytes).
@@ -176,6 +178,11 @@ fn encode_g2(p: &blst_p2) -> Vec<u8> {
     out
 }
 
+/// The number of limbs holding `bytes` bytes of MSM scratch space.
+fn scratch_words(bytes: usize) -> usize {
+    bytes.div_ceil(std::mem::size_of::<limb_t>())
+}
+
 /// A 32-byte big-endian scalar as the little-endian bytes blst multiplies by.
 fn scalar_le(be: &[u8]) -> [u8; SCALAR_LEN] {
     let mut le = [0u8; SCALAR_LEN];
@@ -233,20 +240,40 @@ pub(crate) fn g1_msm(input: &[u8], gas: u64) -> Outcome {
     if cost > gas {
         return Outcome::OutOfGas;
     }
-    let mut acc = blst_p1::default();
+    let mut points = Vec::with_capacity(k);
+    let mut scalars = Vec::with_capacity(k * SCALAR_LEN);
     for chunk in input.chunks_exact(pair) {
         let Some(p) = g1(&chunk[..G1_LEN], true) else {
             return Outcome::Failure;
         };
-        let p = g1_from_affine(&p);
-        let s = scalar_le(&chunk[G1_LEN..]);
-        let mut prod = blst_p1::default();
-        // SAFETY: `p` is a valid point in G1, `s` holds 32 bytes = 256 bits as passed; blst
-        // handles scalars of any size (not only below r) and the point at infinity.
+        let s = &chunk[G1_LEN..];
+        // Terms with the point at infinity or a zero scalar contribute nothing.
+        if p != blst_p1_affine::default() && s.iter().any(|&b| b != 0) {
+            points.push(p);
+            scalars.extend_from_slice(&scalar_le(s));
+        }
+    }
+    let mut acc = blst_p1::default();
+    if !points.is_empty() {
+        let words = scratch_words(
+            // SAFETY: a pure size computation.
+            unsafe { blst_p1s_mult_pippenger_scratch_sizeof(points.len()) },
+        );
+        let mut scratch: Vec<limb_t> = vec![0; words];
+        let point_ptrs = [points.as_ptr(), std::ptr::null()];
+        let scalar_ptrs = [scalars.as_ptr(), std::ptr::null()];
+        // SAFETY: with a null second entry blst reads `points.len()` contiguous affine points
+        // (valid, in G1, not infinity) and as many contiguous 32-byte little-endian scalars (256
+        // bits each, any size); `scratch` has the size blst asked for; `acc` is written.
         unsafe {
-            blst_p1_mult(&mut prod, &p, s.as_ptr(), 256);
-            let prev = acc;
-            blst_p1_add_or_double(&mut acc, &prev, &prod);
+            blst_p1s_mult_pippenger(
+                &mut acc,
+                point_ptrs.as_ptr(),
+                points.len(),
+                scalar_ptrs.as_ptr(),
+                256,
+                scratch.as_mut_ptr(),
+            );
         }
     }
     Outcome::charged(gas, cost, encode_g1(&acc))
@@ -264,19 +291,37 @@ pub(crate) fn g2_msm(input: &[u8], gas: u64) -> Outcome {
     if cost > gas {
         return Outcome::OutOfGas;
     }
-    let mut acc = blst_p2::default();
+    let mut points = Vec::with_capacity(k);
+    let mut scalars = Vec::with_capacity(k * SCALAR_LEN);
     for chunk in input.chunks_exact(pair) {
         let Some(p) = g2(&chunk[..G2_LEN], true) else {
             return Outcome::Failure;
         };
-        let p = g2_from_affine(&p);
-        let s = scalar_le(&chunk[G2_LEN..]);
-        let mut prod = blst_p2::default();
+        let s = &chunk[G2_LEN..];
+        if p != blst_p2_affine::default() && s.iter().any(|&b| b != 0) {
+            points.push(p);
+            scalars.extend_from_slice(&scalar_le(s));
+        }
+    }
+    let mut acc = blst_p2::default();
+    if !points.is_empty() {
+        let words = scratch_words(
+            // SAFETY: a pure size computation.
+            unsafe { blst_p2s_mult_pippenger_scratch_sizeof(points.len()) },
+        );
+        let mut scratch: Vec<limb_t> = vec![0; words];
+        let point_ptrs = [points.as_ptr(), std::ptr::null()];
+        let scalar_ptrs = [scalars.as_ptr(), std::ptr::null()];
         // SAFETY: as in `g1_msm`, for G2.
         unsafe {
-            blst_p2_mult(&mut prod, &p, s.as_ptr(), 256);
-            let prev = acc;
-            blst_p2_add_or_double(&mut acc, &prev, &prod);
+            blst_p2s_mult_pippenger(
+                &mut acc,
+                point_ptrs.as_ptr(),
+                points.len(),
+                scalar_ptrs.as_ptr(),
+                256,
+                scratch.as_mut_ptr(),
+            );
         }
     }
     Outcome::charged(gas, cost, encode_g2(&acc))
@@ -452,5 +497,61 @@ mod tests {
         );
         assert_eq!(g1_add(&[a.clone(), b].concat(), 374), Outcome::OutOfGas);
         assert_eq!(g1_add(&a, 375), Outcome::Failure);
+    }
+
+    fn ok(o: Outcome) -> Vec<u8> {
+        match o {
+            Outcome::Ok { output, .. } => output,
+            other => panic!("expected success, got {other:?}"),
+        }
+    }
+
+    /// Deterministic 256-bit scalars, including all-ones and values above the group order.
+    fn scalar(i: usize) -> [u8; 32] {
+        let mut s = [0u8; 32];
+        for (j, b) in s.iter_mut().enumerate() {
+            *b = (i as u8)
+                .wrapping_mul(31)
+                .wrapping_add((j as u8).wrapping_mul(97))
+                ^ 0x5a;
+        }
+        if i % 7 == 0 {
+            s = [0xff; 32];
+        }
+        s
+    }
+
+    /// MSM over k pairs (the multi-point algorithms) equals the sum of k single
+    /// multiplications (the single-point algorithm), for G1 and G2, with duplicate points,
+    /// infinity and zero scalars mixed in.
+    #[test]
+    fn msm_matches_sum_of_single_multiplications() {
+        for k in [2usize, 5, 31, 40] {
+            let mut g1_input = Vec::new();
+            let mut g2_input = Vec::new();
+            let mut g1_sum = vec![0u8; G1_LEN];
+            let mut g2_sum = vec![0u8; G2_LEN];
+            for i in 0..k {
+                let mut u = [0u8; 64];
+                u[63] = (i % 9) as u8 + 1; // repeats points
+                let p1 = if i % 11 == 3 {
+                    vec![0u8; G1_LEN]
+                } else {
+                    ok(map_fp_to_g1(&u, u64::MAX))
+                };
+                let p2 = ok(map_fp2_to_g2(&[u, u].concat(), u64::MAX));
+                let s = if i % 13 == 4 { [0u8; 32] } else { scalar(i) };
+                let one1 = ok(g1_msm(&[&p1[..], &s].concat(), u64::MAX));
+                let one2 = ok(g2_msm(&[&p2[..], &s].concat(), u64::MAX));
+                g1_sum = ok(g1_add(&[g1_sum, one1].concat(), u64::MAX));
+                g2_sum = ok(g2_add(&[g2_sum, one2].concat(), u64::MAX));
+                g1_input.extend_from_slice(&p1);
+                g1_input.extend_from_slice(&s);
+                g2_input.extend_from_slice(&p2);
+                g2_input.extend_from_slice(&s);
+            }
+            assert_eq!(ok(g1_msm(&g1_input, u64::MAX)), g1_sum, "G1, k = {k}");
+            assert_eq!(ok(g2_msm(&g2_input, u64::MAX)), g2_sum, "G2, k = {k}");
+        }
     }
 }
