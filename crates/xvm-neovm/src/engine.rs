@@ -871,7 +871,23 @@ impl ExecutionEngine {
                 self.push(StackItem::bytes(ins.operand));
             }
             O::PUSHM1 => self.push(StackItem::Integer(Int::MINUS_ONE)),
-            _ if (O::PUSH0.0..=O::PUSH16.0).contains(&op.0) => {
+            O::PUSH0
+            | O::PUSH1
+            | O::PUSH2
+            | O::PUSH3
+            | O::PUSH4
+            | O::PUSH5
+            | O::PUSH6
+            | O::PUSH7
+            | O::PUSH8
+            | O::PUSH9
+            | O::PUSH10
+            | O::PUSH11
+            | O::PUSH12
+            | O::PUSH13
+            | O::PUSH14
+            | O::PUSH15
+            | O::PUSH16 => {
                 self.push(StackItem::Integer(Int::from((op.0 - O::PUSH0.0) as i64)));
             }
 
@@ -1133,7 +1149,54 @@ impl ExecutionEngine {
                     self.current().args = Some(args);
                 }
             }
-            _ if (O::LDSFLD0.0..=O::STARG.0).contains(&op.0) => {
+            O::LDSFLD0
+            | O::LDSFLD1
+            | O::LDSFLD2
+            | O::LDSFLD3
+            | O::LDSFLD4
+            | O::LDSFLD5
+            | O::LDSFLD6
+            | O::LDSFLD
+            | O::STSFLD0
+            | O::STSFLD1
+            | O::STSFLD2
+            | O::STSFLD3
+            | O::STSFLD4
+            | O::STSFLD5
+            | O::STSFLD6
+            | O::STSFLD
+            | O::LDLOC0
+            | O::LDLOC1
+            | O::LDLOC2
+            | O::LDLOC3
+            | O::LDLOC4
+            | O::LDLOC5
+            | O::LDLOC6
+            | O::LDLOC
+            | O::STLOC0
+            | O::STLOC1
+            | O::STLOC2
+            | O::STLOC3
+            | O::STLOC4
+            | O::STLOC5
+            | O::STLOC6
+            | O::STLOC
+            | O::LDARG0
+            | O::LDARG1
+            | O::LDARG2
+            | O::LDARG3
+            | O::LDARG4
+            | O::LDARG5
+            | O::LDARG6
+            | O::LDARG
+            | O::STARG0
+            | O::STARG1
+            | O::STARG2
+            | O::STARG3
+            | O::STARG4
+            | O::STARG5
+            | O::STARG6
+            | O::STARG => {
                 let rel = op.0 - O::LDSFLD0.0;
                 let group = rel / 8;
                 let idx = rel % 8;

@@ -184,15 +184,14 @@ impl<'a> Instruction<'a> {
 }
 
 /// Decodes the instruction at `ip` of `script` (C# `Instruction(script, ip)`).
+#[inline]
 pub fn decode(script: &[u8], ip: usize) -> Result<Instruction<'_>, BadScript> {
     let Some(&byte) = script.get(ip) else {
-        return Err(BadScript(format!(
-            "instruction pointer {ip} is outside the script"
-        )));
+        return Err(bad(ip, "the instruction pointer is outside the script"));
     };
     let opcode = OpCode(byte);
     if !opcode.is_defined() {
-        return Err(BadScript(format!("Invalid opcode 0x{byte:02x} at {ip}")));
+        return Err(bad(ip, "invalid opcode"));
     }
     let rest = &script[ip + 1..];
     let (prefix, size) = match opcode.operand() {
@@ -200,9 +199,7 @@ pub fn decode(script: &[u8], ip: usize) -> Result<Instruction<'_>, BadScript> {
         Operand::Prefix(p) => {
             let p = p as usize;
             if rest.len() < p {
-                return Err(BadScript(format!(
-                    "{opcode} at {ip}: length prefix past end of script"
-                )));
+                return Err(bad(ip, "length prefix past the end of the script"));
             }
             let n = match p {
                 1 => rest[0] as usize,
@@ -210,7 +207,7 @@ pub fn decode(script: &[u8], ip: usize) -> Result<Instruction<'_>, BadScript> {
                 _ => {
                     let n = i32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
                     if n < 0 {
-                        return Err(BadScript(format!("{opcode} at {ip}: negative length {n}")));
+                        return Err(bad(ip, "negative operand length"));
                     }
                     n as usize
                 }
@@ -220,15 +217,19 @@ pub fn decode(script: &[u8], ip: usize) -> Result<Instruction<'_>, BadScript> {
     };
     let data = &rest[prefix..];
     if data.len() < size {
-        return Err(BadScript(format!(
-            "{opcode} at {ip}: operand past end of script"
-        )));
+        return Err(bad(ip, "operand past the end of the script"));
     }
     Ok(Instruction {
         opcode,
         operand: &data[..size],
         size: 1 + prefix + size,
     })
+}
+
+#[cold]
+#[inline(never)]
+fn bad(ip: usize, what: &str) -> BadScript {
+    BadScript(format!("Bad script at {ip}: {what}"))
 }
 
 /// Strict validation (C# `Script(script, strictMode: true)`): every instruction decodes, every

@@ -429,7 +429,7 @@ fn bad_bytes_fault_only_when_reached() {
     let mut e = engine_for(vec![0x11, 0xFF]);
     assert_eq!(e.step_into(&mut NoInterop), VmState::Break);
     assert_eq!(e.step_into(&mut NoInterop), VmState::Fault);
-    assert!(e.fault_message().unwrap().contains("Invalid opcode"));
+    assert!(e.fault_message().unwrap().contains("invalid opcode"));
     for bad in [
         vec![0x0C, 0x05, 0x01],
         vec![0x01, 0x00],
