@@ -12,6 +12,9 @@ use xvm_evm::Revision;
 /// EIP-7823 upper bound (bytes) on each of the base, exponent and modulus lengths (Osaka).
 const OSAKA_MAX_LEN: u64 = 1024;
 
+/// The largest modulus length (bytes) this implementation allocates an output for.
+const MAX_OUTPUT_LEN: usize = 1 << 30;
+
 /// A 32-byte big-endian word as u64, saturating at `u64::MAX`.
 fn word_to_u64_saturating(w: &[u8; 32]) -> u64 {
     if w[..24].iter().any(|&b| b != 0) {
@@ -137,14 +140,13 @@ pub(crate) fn run(input: &[u8], gas: u64, rev: Revision) -> Outcome {
     if mod_len == 0 {
         return Outcome::charged(gas, cost, Vec::new());
     }
-    // The output is mod_len bytes; its gas bounds mod_len for any realistic gas amount, but refuse
-    // lengths no machine could hold instead of aborting on allocation.
-    let Ok(out_len) = usize::try_from(mod_len) else {
-        return Outcome::Failure;
+    // The output is mod_len bytes. Its gas bounds mod_len far below this for any real gas amount
+    // (1 GiB costs about 2^54 gas under EIP-2565); refuse larger outputs rather than abort on
+    // allocation when handed absurd gas.
+    let out_len = match usize::try_from(mod_len) {
+        Ok(n) if n <= MAX_OUTPUT_LEN => n,
+        _ => return Outcome::Failure,
     };
-    if out_len > isize::MAX as usize / 2 {
-        return Outcome::Failure;
-    }
     let mod_start = exp_start.saturating_add(exp_len);
     let base = present(input, 96, base_len);
     let exp = present(input, exp_start, exp_len);
