@@ -116,7 +116,9 @@ pub fn execute(addr: &Address, input: &[u8], gas: i64, rev: Revision) -> ExecRes
     if !is_precompile(addr, rev) {
         return ExecResult::failure(StatusCode::PrecompileFailure);
     }
-    let gas_u = u64::try_from(gas).unwrap_or(0);
+    let Ok(gas_u) = u64::try_from(gas) else {
+        return ExecResult::failure(StatusCode::OutOfGas);
+    };
     let outcome = match low_number(addr).unwrap_or(0) {
         0x01 => ecrecover::run(input, gas_u),
         0x02 => hashes::sha256(input, gas_u),
@@ -226,6 +228,18 @@ mod tests {
     fn negative_gas_is_out_of_gas() {
         let r = execute(&a(4), &[], -5, Revision::Osaka);
         assert_eq!(r.status, StatusCode::OutOfGas);
+        // Even a free call (BLAKE2F with zero rounds) needs non-negative gas.
+        let mut zero_rounds = vec![0u8; 213];
+        zero_rounds[212] = 1;
+        assert_eq!(
+            execute(&a(9), &zero_rounds, -1, Revision::Osaka).status,
+            StatusCode::OutOfGas
+        );
+        let r = execute(&a(9), &zero_rounds, 0, Revision::Osaka);
+        assert_eq!(
+            (r.status, r.gas_left, r.output.len()),
+            (StatusCode::Success, 0, 64)
+        );
     }
 
     #[test]
