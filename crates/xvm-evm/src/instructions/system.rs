@@ -113,59 +113,43 @@ impl<H: Host> Frame<'_, H> {
         }
 
         let input = Bytes::copy_from_slice(&self.memory.data()[in_off..in_off + in_len]);
-        let msg = match opcode {
-            op::CALL => Message {
-                kind: CallKind::Call,
-                is_static: self.msg.is_static,
-                delegated: false,
-                depth: self.msg.depth + 1,
-                gas: call_gas,
-                recipient: dst,
-                sender: self.msg.recipient,
-                input,
+        // (kind, static, recipient, sender, value) per opcode; the rest is shared.
+        let (kind, is_static, recipient, sender, value) = match opcode {
+            op::CALL => (
+                CallKind::Call,
+                self.msg.is_static,
+                dst,
+                self.msg.recipient,
                 value,
-                salt: B256::ZERO,
-                code_address: dst,
-            },
-            op::CALLCODE => Message {
-                kind: CallKind::CallCode,
-                is_static: self.msg.is_static,
-                delegated: false,
-                depth: self.msg.depth + 1,
-                gas: call_gas,
-                recipient: self.msg.recipient,
-                sender: self.msg.recipient,
-                input,
+            ),
+            op::CALLCODE => (
+                CallKind::CallCode,
+                self.msg.is_static,
+                self.msg.recipient,
+                self.msg.recipient,
                 value,
-                salt: B256::ZERO,
-                code_address: dst,
-            },
-            op::DELEGATECALL => Message {
-                kind: CallKind::DelegateCall,
-                is_static: self.msg.is_static,
-                delegated: false,
-                depth: self.msg.depth + 1,
-                gas: call_gas,
-                recipient: self.msg.recipient,
-                sender: self.msg.sender,
-                input,
-                value: self.msg.value,
-                salt: B256::ZERO,
-                code_address: dst,
-            },
-            _ => Message {
-                kind: CallKind::Call,
-                is_static: true,
-                delegated: false,
-                depth: self.msg.depth + 1,
-                gas: call_gas,
-                recipient: dst,
-                sender: self.msg.recipient,
-                input,
-                value: U256::ZERO,
-                salt: B256::ZERO,
-                code_address: dst,
-            },
+            ),
+            op::DELEGATECALL => (
+                CallKind::DelegateCall,
+                self.msg.is_static,
+                self.msg.recipient,
+                self.msg.sender,
+                self.msg.value,
+            ),
+            _ => (CallKind::Call, true, dst, self.msg.recipient, U256::ZERO),
+        };
+        let msg = Message {
+            kind,
+            is_static,
+            delegated: false,
+            depth: self.msg.depth + 1,
+            gas: call_gas,
+            recipient,
+            sender,
+            input,
+            value,
+            salt: B256::ZERO,
+            code_address: dst,
         };
         let result = self.host.call(&msg);
         *self.stack.peek_mut(0) = U256::from(result.status.is_success() as u8);
