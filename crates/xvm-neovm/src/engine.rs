@@ -65,7 +65,7 @@ pub struct NoInterop;
 
 impl Interop for NoInterop {
     fn syscall(&mut self, _engine: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
-        Err(fault(format!("Syscall not found: 0x{id:08x}")))
+        Err(fault(format!("Syscall not found: {id}")))
     }
 }
 
@@ -656,7 +656,7 @@ impl ExecutionEngine {
     fn jump(&mut self, target: i64) -> Result<(), VmError> {
         let ctx = self.current();
         if target < 0 || target as usize >= ctx.script.len() {
-            return Err(fault(format!("Jump out of range: {target}")));
+            return Err(fault(format!("Jump out of range for position: {target}")));
         }
         ctx.ip = target as usize;
         self.jumping = true;
@@ -760,8 +760,12 @@ impl ExecutionEngine {
         if caller_shared != Some(ctx.shared) {
             let items = std::mem::take(&mut self.shared[ctx.shared].eval);
             if ctx.rvcount >= 0 && items.len() != ctx.rvcount as usize {
+                let (ctx_rv, n) = (ctx.rvcount, items.len());
                 self.contexts.push(ctx);
-                return Err(fault("RVCount doesn't match with EvaluationStack"));
+                return Err(fault(format!(
+                    "Return value count mismatch: expected {}, but got {} items on the evaluation stack",
+                    ctx_rv, n
+                )));
             }
             match caller_shared {
                 None => self.result_stack.extend(items),

@@ -496,3 +496,41 @@ fn random_scripts_never_panic() {
         );
     }
 }
+
+#[test]
+fn loaded_scripts_return_values_and_pointer_identity() {
+    // A callee loaded with rvcount 1 must leave exactly one item; it moves to the caller's stack.
+    let caller = Script::new(assemble("PUSH5\nADD").unwrap());
+    let mut e = ExecutionEngine::new(Limits::default());
+    e.load_script(caller.clone(), -1, 0).unwrap();
+    e.load_script(Script::new(assemble("PUSH1\nPUSH2").unwrap()), 1, 0)
+        .unwrap();
+    assert_eq!(e.execute(&mut NoInterop), VmState::Fault);
+    assert_eq!(
+        e.fault_message(),
+        Some("Return value count mismatch: expected 1, but got 2 items on the evaluation stack")
+    );
+
+    let mut e = ExecutionEngine::new(Limits::default());
+    e.load_script(caller, -1, 0).unwrap();
+    e.load_script(Script::new(assemble("PUSH1\nPUSH2\nADD").unwrap()), 1, 0)
+        .unwrap();
+    assert_eq!(e.execute(&mut NoInterop), VmState::Halt);
+    assert_eq!(results(&e), ["8"]);
+    assert_eq!(e.reference_count(), 1);
+
+    // A pointer into another script cannot be called.
+    let mut e = ExecutionEngine::new(Limits::default());
+    e.load_script(Script::new(assemble("CALLA").unwrap()), -1, 0)
+        .unwrap();
+    e.load_script(Script::new(assemble("PUSHA 0").unwrap()), 1, 0)
+        .unwrap();
+    assert_eq!(e.execute(&mut NoInterop), VmState::Fault);
+    assert_eq!(
+        e.fault_message(),
+        Some("Pointers can't be shared between scripts")
+    );
+    // ...but a pointer into the same script can.
+    halts("PUSHA f\nCALLA\nPUSH1\nRET\nf: PUSH2\nRET", &["1", "2"]);
+    faults("PUSHA +100");
+}
