@@ -2,6 +2,7 @@
 //! and fails if any test fails. Prints per-folder counts and `N passed, M failed, K skipped`.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use xvm_neovm::asm::{assemble, disassemble};
 use xvm_neovm::suite::{parse_file, run_file_text};
@@ -84,11 +85,20 @@ fn official_json_suite() {
             }
         }
     }
+    // The summary goes straight to stdout (not through the test harness's capture) so that
+    // `cargo test` shows it even when the test passes.
+    let mut summary = String::new();
     for (g, (p, f)) in &groups {
-        println!("{g:<28} {p:>4} passed, {f:>3} failed");
+        summary.push_str(&format!("neovm {g:<26} {p:>4} passed, {f:>3} failed\n"));
     }
-    println!("{} files, {steps} steps", files.len());
-    println!("{passed} passed, {failed} failed, 0 skipped");
+    summary.push_str(&format!(
+        "neovm JSON suite: {} files, {steps} steps\n",
+        files.len()
+    ));
+    summary.push_str(&format!("{passed} passed, {failed} failed, 0 skipped\n"));
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(summary.as_bytes());
+    let _ = out.flush();
     assert_eq!(failed, 0, "{failed} JSON suite tests failed");
 }
 
