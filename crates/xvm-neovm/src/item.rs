@@ -266,18 +266,8 @@ pub enum StackItem {
 
 impl fmt::Debug for StackItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StackItem::Null => write!(f, "Null"),
-            StackItem::Boolean(b) => write!(f, "Boolean({b})"),
-            StackItem::Integer(i) => write!(f, "Integer({i})"),
-            StackItem::ByteString(b) => write!(f, "ByteString(0x{})", hex(b)),
-            StackItem::Buffer(b) => write!(f, "Buffer(0x{})", hex(&b.borrow())),
-            StackItem::Array(a) => f.debug_tuple("Array").field(&*a.items()).finish(),
-            StackItem::Struct(a) => f.debug_tuple("Struct").field(&*a.items()).finish(),
-            StackItem::Map(m) => f.debug_tuple("Map").field(&*m.entries()).finish(),
-            StackItem::Pointer(p) => write!(f, "Pointer({})", p.position),
-            StackItem::Interop(o) => write!(f, "Interop({})", o.type_name),
-        }
+        // Suite-shaped JSON, bounded in depth and size, so cyclic items print finitely.
+        write!(f, "{}", crate::suite::item_to_json(self))
     }
 }
 

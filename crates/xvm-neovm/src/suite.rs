@@ -459,29 +459,34 @@ fn hex_text(b: &[u8]) -> String {
 }
 
 /// An item as suite-shaped JSON (`ItemToJson`): `{"type": T, "value": V}`; integers as decimal
-/// strings, bytes as `0x` lowercase hex, map keys as the hex of the key bytes. Cycles are cut
-/// at depth 64 with a `"..."` marker.
+/// strings, bytes as `0x` lowercase hex, map keys as the hex of the key bytes. Cyclic or huge
+/// items are cut (at depth 64 or after 100,000 items) with a `"..."` marker.
 pub fn item_to_json(item: &StackItem) -> Json {
-    item_json(item, 0)
+    let mut budget = 100_000usize;
+    item_json(item, 0, &mut budget)
 }
 
-fn item_json(item: &StackItem, depth: usize) -> Json {
-    if depth > 64 {
+fn item_json(item: &StackItem, depth: usize, budget: &mut usize) -> Json {
+    if depth > 64 || *budget == 0 {
         return Json::str("...");
     }
+    *budget -= 1;
     let v = match item {
         StackItem::Null => return Json::Object(vec![("type".into(), Json::str("Null"))]),
         StackItem::Boolean(b) => Json::Bool(*b),
         StackItem::Integer(i) => Json::str(i.to_string()),
         StackItem::ByteString(b) => Json::str(hex_text(b)),
         StackItem::Buffer(b) => Json::str(hex_text(&b.borrow())),
-        StackItem::Array(a) | StackItem::Struct(a) => {
-            Json::Array(a.items().iter().map(|x| item_json(x, depth + 1)).collect())
-        }
+        StackItem::Array(a) | StackItem::Struct(a) => Json::Array(
+            a.items()
+                .iter()
+                .map(|x| item_json(x, depth + 1, budget))
+                .collect(),
+        ),
         StackItem::Map(m) => Json::Object(
             m.entries()
                 .iter()
-                .map(|(k, v)| (hex_text(&k.bytes()), item_json(v, depth + 1)))
+                .map(|(k, v)| (hex_text(&k.bytes()), item_json(v, depth + 1, budget)))
                 .collect(),
         ),
         StackItem::Pointer(p) => Json::Number(p.position.to_string()),

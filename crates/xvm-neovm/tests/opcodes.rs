@@ -534,3 +534,13 @@ fn loaded_scripts_return_values_and_pointer_identity() {
     halts("PUSHA f\nCALLA\nPUSH1\nRET\nf: PUSH2\nRET", &["1", "2"]);
     faults("PUSHA +100");
 }
+
+#[test]
+fn cyclic_items_print_finitely() {
+    // An array holding itself twice: printing must stop, not recurse forever.
+    let e = run("NEWARRAY0\nDUP\nDUP\nAPPEND\nDUP\nDUP\nAPPEND");
+    assert_eq!(e.state(), VmState::Halt);
+    let text = format!("{:?}", e.result_stack()[0]);
+    assert!(text.contains("\"...\""), "{}", &text[..200.min(text.len())]);
+    assert!(text.len() < 10_000_000);
+}
