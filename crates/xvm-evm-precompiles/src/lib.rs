@@ -18,6 +18,8 @@
 //! Every precompile is a pure function of its input, the gas available and the revision: see
 //! [`execute`].
 
+#![deny(missing_docs)]
+
 use xvm_evm::{Address, Bytes, ExecResult, Revision, StatusCode};
 
 mod blake2f;
