@@ -631,7 +631,7 @@ impl ExecutionEngine {
         host.pre_execute(self, &ins)?;
         match self.dispatch(host, &ins, ip) {
             Ok(()) => {}
-            Err(VmError::Throw(ex)) => self.execute_throw(ex)?,
+            Err(VmError::Throw(ex)) => self.execute_throw(*ex)?,
             Err(e) => return Err(e),
         }
         if self.refs > self.limits.max_stack_size {
@@ -966,7 +966,7 @@ impl ExecutionEngine {
             }
             O::THROW => {
                 let ex = self.pop()?;
-                return Err(VmError::Throw(ex));
+                return Err(VmError::Throw(Box::new(ex)));
             }
             O::TRY | O::TRY_L => {
                 let (c, f) = if op == O::TRY {

@@ -10,7 +10,7 @@ pub enum VmError {
     Fault(String),
     /// A VM-level exception that TRY/CATCH can catch (THROW, index or key misses, or a host
     /// raising one).
-    Throw(StackItem),
+    Throw(Box<StackItem>),
 }
 
 /// Builds a [`VmError::Fault`].
@@ -20,7 +20,7 @@ pub fn fault(msg: impl Into<String>) -> VmError {
 
 /// Builds a catchable [`VmError::Throw`] of a ByteString message.
 pub fn throw_msg(msg: impl AsRef<str>) -> VmError {
-    VmError::Throw(StackItem::bytes(msg.as_ref().as_bytes()))
+    VmError::Throw(Box::new(StackItem::bytes(msg.as_ref().as_bytes())))
 }
 
 impl fmt::Display for VmError {

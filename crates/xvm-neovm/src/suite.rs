@@ -31,7 +31,7 @@ impl Interop for TestInterop {
                 }));
                 Ok(())
             }
-            0xadde_adde => Err(VmError::Throw(StackItem::bytes(b"error"))),
+            0xadde_adde => Err(VmError::Throw(Box::new(StackItem::bytes(b"error")))),
             _ => Err(fault(format!("Syscall not found: 0x{id:08x}"))),
         }
     }
