@@ -10,10 +10,18 @@ fn measure(name: &str, src: &str, instructions_per_iteration: u64, iterations: u
     let mut e = ExecutionEngine::new(Limits::default());
     e.load_script(script, -1, 0).unwrap();
     let t = Instant::now();
-    assert_eq!(e.execute(&mut NoInterop), VmState::Halt, "{:?}", e.fault_message());
+    assert_eq!(
+        e.execute(&mut NoInterop),
+        VmState::Halt,
+        "{:?}",
+        e.fault_message()
+    );
     let secs = t.elapsed().as_secs_f64();
     let n = instructions_per_iteration * iterations;
-    println!("{name}: {n} instructions in {secs:.3} s = {:.1} M instructions/s", n as f64 / secs / 1e6);
+    println!(
+        "{name}: {n} instructions in {secs:.3} s = {:.1} M instructions/s",
+        n as f64 / secs / 1e6
+    );
 }
 
 #[test]
