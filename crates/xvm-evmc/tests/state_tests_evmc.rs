@@ -1,0 +1,83 @@
+//! The whole shared Ethereum state-test suite through the C ABI: xvm-ethereum's world state as
+//! the EVMC host, `libxvm.so` (loaded by xvm's own loader) as the VM. Every entry must pass, with
+//! the same outcome as the native interpreter gives.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+use xvm_ethereum::statetest::{collect_files, format_summary, run_files, Outcome, RunOptions};
+use xvm_evm::Interpreter;
+
+fn fixtures_root() -> PathBuf {
+    match std::env::var_os("XVM_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures"
+        )),
+    }
+}
+
+#[test]
+fn state_tests_through_libxvm_match_the_native_path() {
+    let dir = fixtures_root().join("ethereum").join("state");
+    if !dir.is_dir() {
+        let msg = format!("state-test fixtures not found at {}", dir.display());
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg} (set XVM_FIXTURES to the folder that holds ethereum/)");
+        }
+        eprintln!("skipping: {msg}");
+        return;
+    }
+    let files = collect_files(&[dir]).expect("walk fixtures");
+    assert!(!files.is_empty(), "no fixture files found");
+    let opts = RunOptions {
+        filter: std::env::var("XVM_STATETEST_FILTER").ok(),
+        ..RunOptions::default()
+    };
+
+    let vm = load_xvm();
+    let start = std::time::Instant::now();
+    let through_c = run_files(&files, &vm, &opts, &|_| {});
+    let c_time = start.elapsed();
+    println!(
+        "through libxvm.so (EVMC):\n{}",
+        format_summary(&through_c, 100)
+    );
+
+    let start = std::time::Instant::now();
+    let native = run_files(&files, &Interpreter, &opts, &|_| {});
+    let native_time = start.elapsed();
+    println!(
+        "elapsed: {:.1}s through the C ABI, {:.1}s native, {} files",
+        c_time.as_secs_f64(),
+        native_time.as_secs_f64(),
+        files.len()
+    );
+
+    assert!(!through_c.is_empty(), "no post entries ran");
+    let failed: Vec<_> = through_c
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} entries failed through the C ABI, e.g. {:?}",
+        failed.len(),
+        failed.first()
+    );
+    assert_eq!(through_c.len(), native.len());
+    for (c, n) in through_c.iter().zip(&native) {
+        assert_eq!(
+            (&c.file, &c.test, &c.fork, c.index, &c.outcome),
+            (&n.file, &n.test, &n.fork, n.index, &n.outcome),
+            "C ABI and native outcomes differ"
+        );
+    }
+    let passed = through_c
+        .iter()
+        .filter(|r| r.outcome == Outcome::Passed)
+        .count();
+    println!("{passed} passed, 0 failed");
+}
