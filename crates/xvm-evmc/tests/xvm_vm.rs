@@ -430,3 +430,18 @@ fn trace_child() {
     let r = vm.execute_revision(&mut host, Revision::Cancun as i32, &msg, &code);
     assert_eq!(r.status, StatusCode::Success);
 }
+
+/// The same C entry points linked into this binary (no shared library) behave the same.
+#[test]
+fn in_process_vm_matches_the_shared_library() {
+    let _g = serial();
+    let in_process = xvm::in_process_vm();
+    assert_eq!(in_process.name(), "xvm");
+    let (r, host) = run(&in_process);
+    let lib = load_xvm();
+    let (r2, host2) = run(&lib);
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(r, r2);
+    assert_eq!(host.calls, host2.calls);
+    assert_eq!(host.logs, host2.logs);
+}
