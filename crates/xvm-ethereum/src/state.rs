@@ -27,6 +27,7 @@ pub struct PreAccount {
     /// Storage; zero values are not stored.
     pub storage: SlotMap<U256>,
     storage_root: OnceLock<B256>,
+    hashed_address: B256,
 }
 
 impl PreAccount {
@@ -41,7 +42,13 @@ impl PreAccount {
             code_hash,
             storage,
             storage_root: OnceLock::new(),
+            hashed_address: B256::ZERO,
         }
+    }
+
+    /// keccak256 of the account's address (its key in the state trie).
+    pub fn hashed_address(&self) -> B256 {
+        self.hashed_address
     }
 
     /// The root of this account's storage trie (computed once).
@@ -75,7 +82,8 @@ impl PreState {
     }
 
     /// Adds (or replaces) an account.
-    pub fn insert(&mut self, addr: Address, account: PreAccount) {
+    pub fn insert(&mut self, addr: Address, mut account: PreAccount) {
+        account.hashed_address = keccak256(addr);
         self.accounts.insert(addr, account);
     }
 
@@ -490,6 +498,7 @@ impl<'a> State<'a> {
             f(
                 addr,
                 FinalAccount {
+                    hashed_address: pre.hashed_address,
                     nonce: pre.nonce,
                     balance: pre.balance,
                     code_hash: pre.code_hash,
@@ -505,13 +514,15 @@ impl<'a> State<'a> {
             if clear_empty && acc.erase_if_empty && acc.is_empty() {
                 continue;
             }
+            let pre = self.pre.get(addr);
             f(
                 addr,
                 FinalAccount {
+                    hashed_address: pre.map(|p| p.hashed_address).unwrap_or_else(|| keccak256(addr)),
                     nonce: acc.nonce,
                     balance: acc.balance,
                     code_hash: acc.code_hash,
-                    pre: self.pre.get(addr),
+                    pre,
                     changed: Some(&acc.storage),
                 },
             );
@@ -521,6 +532,8 @@ impl<'a> State<'a> {
 
 /// An account of the final state, as given by [`State::for_each_final_account`].
 pub struct FinalAccount<'s> {
+    /// keccak256 of the address.
+    pub hashed_address: B256,
     /// Nonce.
     pub nonce: u64,
     /// Balance.

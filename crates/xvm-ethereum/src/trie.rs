@@ -25,9 +25,9 @@ pub fn storage_root(slots: impl Iterator<Item = (U256, U256)>) -> B256 {
 /// (`clear_empty`: EIP-161 removal of touched empty accounts, from Spurious Dragon on).
 pub fn state_root(state: &State<'_>, clear_empty: bool) -> B256 {
     let mut leaves: Vec<(B256, TrieAccount)> = Vec::new();
-    state.for_each_final_account(clear_empty, |addr, acc| {
+    state.for_each_final_account(clear_empty, |_, acc| {
         leaves.push((
-            keccak256(addr),
+            acc.hashed_address,
             TrieAccount {
                 nonce: acc.nonce,
                 balance: acc.balance,

@@ -1,19 +1,98 @@
 //! `xvm evm statetest`: runs Ethereum state tests.
 
 use clap::Args;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use xvm_ethereum::statetest::{collect_files, format_summary, run_files, Outcome, RunOptions};
+use xvm_evm::{Interpreter, Revision};
 
 /// Arguments of `xvm evm statetest`.
 #[derive(Args)]
 pub struct StatetestArgs {
-    /// Test files or folders.
+    /// Test files or folders (folders are searched for .json files).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Run only this fork (e.g. Cancun, EIP150, ConstantinopleFix).
+    #[arg(long)]
+    fork: Option<String>,
+    /// Run only tests whose name or file path contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Write one JSON object per post entry to stdout (the summary then goes to stderr).
+    #[arg(long)]
+    json: bool,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long = "jobs", default_value_t = 0)]
+    jobs: usize,
 }
 
 /// Runs `xvm evm statetest`.
 pub fn main(args: StatetestArgs) -> ExitCode {
-    eprintln!("error: state tests are not implemented yet ({} paths)", args.paths.len());
-    ExitCode::from(2)
+    let fork = match args.fork.as_deref().map(str::parse::<Revision>).transpose() {
+        Ok(f) => f,
+        Err(e) => return crate::usage_error(e),
+    };
+    let files = match collect_files(&args.paths) {
+        Ok(f) => f,
+        Err(e) => return crate::usage_error(e),
+    };
+    if files.is_empty() {
+        return crate::usage_error("no test files found");
+    }
+    let opts = RunOptions {
+        fork,
+        filter: args.filter,
+        jobs: args.jobs,
+        ..RunOptions::default()
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} files [{elapsed_precise}] {msg}",
+        ) {
+            b.set_style(style);
+        }
+        Some(b)
+    } else {
+        None
+    };
+    let failures = std::sync::atomic::AtomicUsize::new(0);
+    let on_done = |r: &[xvm_ethereum::statetest::EntryResult]| {
+        let f = r
+            .iter()
+            .filter(|e| matches!(e.outcome, Outcome::Failed(_)))
+            .count();
+        let total = failures.fetch_add(f, std::sync::atomic::Ordering::Relaxed) + f;
+        if let Some(b) = &bar {
+            b.inc(1);
+            if f > 0 {
+                b.set_message(format!("{total} failed"));
+            }
+        }
+    };
+    let results = run_files(&files, &Interpreter, &opts, &on_done);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = format_summary(&results, 200);
+    if args.json {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        for r in &results {
+            let _ = writeln!(out, "{}", r.to_json());
+        }
+        let _ = out.flush();
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
+    }
+    let failed = results
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::Failed(_)));
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -64,6 +64,8 @@ pub struct EntryResult {
     pub indexes: Option<Indexes>,
     /// Outcome.
     pub outcome: Outcome,
+    /// Time spent on the entry.
+    pub elapsed: std::time::Duration,
 }
 
 impl EntryResult {
@@ -75,6 +77,7 @@ impl EntryResult {
             index: 0,
             indexes: None,
             outcome: Outcome::Failed(reason),
+            elapsed: std::time::Duration::ZERO,
         }
     }
 
@@ -96,6 +99,7 @@ impl EntryResult {
             "status": status,
             "pass": status == "passed",
             "reason": reason,
+            "micros": self.elapsed.as_micros() as u64,
         })
     }
 }
@@ -409,7 +413,8 @@ fn build_tx(
 
 struct TestCtx<'a> {
     pre: &'a PreState,
-    pre_root: OnceLock<B256>,
+    /// Root after a rejected transaction, without and with EIP-161 clearing.
+    pre_root: [OnceLock<B256>; 2],
     sender: Address,
 }
 
@@ -445,9 +450,14 @@ fn check_entry<V: Vm>(
                     "transaction rejected ({reason}) but no exception was expected"
                 ));
             }
-            let root = *ctx
-                .pre_root
-                .get_or_init(|| crate::trie::state_root(&State::new(ctx.pre), false));
+            // As geth's runner does: the coinbase gets a zero reward even when the transaction
+            // is rejected, which creates it (an empty account survives before Spurious Dragon).
+            let clear_empty = rev >= Revision::SpuriousDragon;
+            let root = *ctx.pre_root[clear_empty as usize].get_or_init(|| {
+                let mut st = State::new(ctx.pre);
+                st.touch(&block.coinbase);
+                crate::trie::state_root(&st, clear_empty)
+            });
             if root != expected_root {
                 return Outcome::Failed(format!(
                     "transaction rejected as expected ({reason}), but state root expected {expected_root} got {root} (pre-state)"
@@ -523,6 +533,7 @@ fn run_test<V: Vm + Sync>(
         index: i,
         indexes: Some(e.indexes),
         outcome,
+        elapsed: std::time::Duration::ZERO,
     };
     if jobs.is_empty() {
         return Vec::new();
@@ -546,11 +557,12 @@ fn run_test<V: Vm + Sync>(
     };
     let ctx = TestCtx {
         pre: &pre,
-        pre_root: OnceLock::new(),
+        pre_root: [OnceLock::new(), OnceLock::new()],
         sender,
     };
     jobs.into_par_iter()
         .map(|(fork, rev, i, e)| {
+            let start = std::time::Instant::now();
             let outcome = match rev {
                 Err(reason) => Outcome::Skipped(format!("fork not supported: {reason}")),
                 Ok(rev) => match build_block(test, fork, rev) {
@@ -561,7 +573,10 @@ fn run_test<V: Vm + Sync>(
                     .unwrap_or_else(|p| Outcome::Failed(format!("panic: {}", panic_message(p)))),
                 },
             };
-            result_of(fork, i, e, outcome)
+            EntryResult {
+                elapsed: start.elapsed(),
+                ..result_of(fork, i, e, outcome)
+            }
         })
         .collect()
 }
