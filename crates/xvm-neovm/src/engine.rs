@@ -57,6 +57,25 @@ pub trait Interop {
         let _ = (engine, instruction);
         Ok(())
     }
+
+    /// Called after CALL, CALL_L or CALLA pushed a new context (it is the current context).
+    fn context_loaded(&mut self, engine: &mut ExecutionEngine) -> Result<(), VmError> {
+        let _ = engine;
+        Ok(())
+    }
+
+    /// Called after `context` left the invocation stack (RET, or unwinding by an exception) and
+    /// its slots were released. `returned` is how many items a loaded script's RET moved to the
+    /// caller (or the result stack); 0 for CALLed contexts and unwinding.
+    fn context_unloaded(
+        &mut self,
+        engine: &mut ExecutionEngine,
+        context: &ExecutionContext,
+        returned: usize,
+    ) -> Result<(), VmError> {
+        let _ = (engine, context, returned);
+        Ok(())
+    }
 }
 
 /// A host without system calls: every SYSCALL and CALLT faults.
@@ -102,6 +121,7 @@ pub struct ExecutionContext {
     pub ip: usize,
     /// Number of return values expected (-1: any).
     pub rvcount: i32,
+    instance: u64,
     shared: usize,
     locals: Option<Vec<StackItem>>,
     args: Option<Vec<StackItem>>,
@@ -120,6 +140,11 @@ impl ExecutionContext {
     /// The TRY stack.
     pub fn try_stack(&self) -> &[TryFrame] {
         &self.try_stack
+    }
+    /// Identifies the loaded script this context runs: unique per `load_script`, shared by the
+    /// contexts it CALLs (which also share its evaluation stack and static fields).
+    pub fn instance_id(&self) -> u64 {
+        self.instance
     }
     /// The opcode byte at the instruction pointer (RET past the end), without decoding.
     pub fn next_opcode(&self) -> OpCode {
@@ -148,6 +173,7 @@ pub struct ExecutionEngine {
     uncaught: Option<StackItem>,
     fault_message: Option<String>,
     jumping: bool,
+    next_instance: u64,
 }
 
 impl Default for ExecutionEngine {
@@ -175,6 +201,7 @@ impl ExecutionEngine {
             uncaught: None,
             fault_message: None,
             jumping: false,
+            next_instance: 0,
         }
     }
 
@@ -235,10 +262,12 @@ impl ExecutionEngine {
         }
         self.check_invocation_depth()?;
         self.shared.push(Shared::default());
+        self.next_instance += 1;
         self.contexts.push(ExecutionContext {
             script,
             ip: initial_position,
             rvcount,
+            instance: self.next_instance,
             shared: self.shared.len() - 1,
             locals: None,
             args: None,
@@ -631,7 +660,7 @@ impl ExecutionEngine {
         host.pre_execute(self, &ins)?;
         match self.dispatch(host, &ins, ip) {
             Ok(()) => {}
-            Err(VmError::Throw(ex)) => self.execute_throw(*ex)?,
+            Err(VmError::Throw(ex)) => self.throw(host, *ex)?,
             Err(e) => return Err(e),
         }
         if self.refs > self.limits.max_stack_size {
@@ -673,7 +702,7 @@ impl ExecutionEngine {
         Ok(())
     }
 
-    fn call(&mut self, target: i64) -> Result<(), VmError> {
+    fn call(&mut self, host: &mut dyn Interop, target: i64) -> Result<(), VmError> {
         let ctx = self.contexts.last().expect("a context is loaded");
         if target < 0 || target as usize > ctx.script.len() {
             return Err(fault(format!("Call target out of range: {target}")));
@@ -683,22 +712,24 @@ impl ExecutionEngine {
             script: ctx.script.clone(),
             ip: target as usize,
             rvcount: 0,
+            instance: ctx.instance,
             shared: ctx.shared,
             locals: None,
             args: None,
             try_stack: Vec::new(),
         };
         self.contexts.push(new);
-        Ok(())
+        host.context_loaded(self)
     }
 
-    /// Throws `ex` as a VM exception (catchable by TRY).
-    pub fn execute_throw(&mut self, ex: StackItem) -> Result<(), VmError> {
+    /// Throws `ex` as a VM exception (catchable by TRY), unwinding contexts as needed. Hosts
+    /// inside a SYSCALL should rather return [`VmError::Throw`].
+    pub fn throw(&mut self, host: &mut dyn Interop, ex: StackItem) -> Result<(), VmError> {
         self.uncaught = Some(ex);
-        self.handle_exception()
+        self.handle_exception(host)
     }
 
-    fn handle_exception(&mut self) -> Result<(), VmError> {
+    fn handle_exception(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
         let mut pop = 0;
         for ci in (0..self.contexts.len()).rev() {
             while let Some(frame) = self.contexts[ci].try_stack.last().copied() {
@@ -710,7 +741,7 @@ impl ExecutionEngine {
                 }
                 for _ in 0..pop {
                     let c = self.contexts.pop().expect("context to unwind");
-                    self.context_unloaded(c);
+                    self.context_unloaded(host, c, 0)?;
                 }
                 let f = self.contexts[ci].try_stack.last_mut().expect("frame");
                 if frame.state == TryState::Try && frame.catch >= 0 {
@@ -731,7 +762,12 @@ impl ExecutionEngine {
         Err(fault(unhandled_message(&ex)))
     }
 
-    fn context_unloaded(&mut self, ctx: ExecutionContext) {
+    fn context_unloaded(
+        &mut self,
+        host: &mut dyn Interop,
+        ctx: ExecutionContext,
+        returned: usize,
+    ) -> Result<(), VmError> {
         let still_shared = self.contexts.last().is_some_and(|c| c.shared == ctx.shared);
         if !still_shared {
             if let Some(sh) = self.shared.pop() {
@@ -752,11 +788,13 @@ impl ExecutionEngine {
                 self.remove_ref(x);
             }
         }
+        host.context_unloaded(self, &ctx, returned)
     }
 
-    fn ret(&mut self) -> Result<(), VmError> {
+    fn ret(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
         let ctx = self.contexts.pop().expect("a context is loaded");
         let caller_shared = self.contexts.last().map(|c| c.shared);
+        let mut returned = 0;
         if caller_shared != Some(ctx.shared) {
             let items = std::mem::take(&mut self.shared[ctx.shared].eval);
             if ctx.rvcount >= 0 && items.len() != ctx.rvcount as usize {
@@ -767,6 +805,7 @@ impl ExecutionEngine {
                     ctx_rv, n
                 )));
             }
+            returned = items.len();
             match caller_shared {
                 None => self.result_stack.extend(items),
                 Some(s) => self.shared[s].eval.extend(items),
@@ -775,9 +814,8 @@ impl ExecutionEngine {
         if self.contexts.is_empty() {
             self.state = VmState::Halt;
         }
-        self.context_unloaded(ctx);
         self.jumping = true;
-        Ok(())
+        self.context_unloaded(host, ctx, returned)
     }
 
     // ---------------------------------------------------------------- slots
@@ -942,8 +980,8 @@ impl ExecutionEngine {
                     self.jump(ipi + off)?;
                 }
             }
-            O::CALL => self.call(ipi + ins.i8() as i64)?,
-            O::CALL_L => self.call(ipi + ins.i32() as i64)?,
+            O::CALL => self.call(host, ipi + ins.i8() as i64)?,
+            O::CALL_L => self.call(host, ipi + ins.i32() as i64)?,
             O::CALLA => {
                 let item = self.pop()?;
                 let StackItem::Pointer(p) = item else {
@@ -955,7 +993,7 @@ impl ExecutionEngine {
                 if !p.script.same(&self.current().script) {
                     return Err(fault("Pointers can't be shared between scripts"));
                 }
-                self.call(p.position as i64)?;
+                self.call(host, p.position as i64)?;
             }
             O::CALLT => host.call_token(self, ins.u16())?,
             O::ABORT => return Err(fault("ABORT is executed.")),
@@ -1028,11 +1066,11 @@ impl ExecutionEngine {
                 if self.uncaught.is_none() {
                     self.set_ip(ci, frame.end)?;
                 } else {
-                    self.handle_exception()?;
+                    self.handle_exception(host)?;
                 }
                 self.jumping = true;
             }
-            O::RET => self.ret()?,
+            O::RET => self.ret(host)?,
             O::SYSCALL => host.syscall(self, ins.u32())?,
 
             // ------------------------------------------------------------ stack

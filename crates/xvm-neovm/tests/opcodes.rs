@@ -544,3 +544,61 @@ fn cyclic_items_print_finitely() {
     assert!(text.contains("\"...\""), "{}", &text[..200.min(text.len())]);
     assert!(text.len() < 10_000_000);
 }
+
+#[derive(Default)]
+struct HookHost {
+    loaded: Vec<u64>,
+    unloaded: Vec<(u64, usize)>,
+}
+
+impl Interop for HookHost {
+    fn syscall(&mut self, _e: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
+        Err(fault(format!("no syscall {id}")))
+    }
+    fn context_loaded(&mut self, e: &mut ExecutionEngine) -> Result<(), VmError> {
+        self.loaded.push(e.current_context().unwrap().instance_id());
+        Ok(())
+    }
+    fn context_unloaded(
+        &mut self,
+        e: &mut ExecutionEngine,
+        ctx: &xvm_neovm::ExecutionContext,
+        returned: usize,
+    ) -> Result<(), VmError> {
+        self.unloaded.push((ctx.instance_id(), returned));
+        // Like Neo's dynamic calls: a context that returned nothing gets a Null pushed.
+        if returned == 0 && !e.invocation_stack().is_empty() && ctx.rvcount == -1 {
+            e.push(StackItem::Null);
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn host_hooks_see_calls_returns_and_unwinding() {
+    let mut e = ExecutionEngine::new(Limits::default());
+    e.load_script(
+        Script::new(assemble("CALL f\nRET\nf: PUSH1\nRET").unwrap()),
+        -1,
+        0,
+    )
+    .unwrap();
+    e.load_script(Script::new(assemble("PUSH7\nPUSH8").unwrap()), -1, 0)
+        .unwrap();
+    let mut host = HookHost::default();
+    assert_eq!(e.execute(&mut host), VmState::Halt);
+    // Script 2 (instance 2) returns two items; script 1 CALLs f (same instance 1).
+    assert_eq!(host.loaded, [1]);
+    assert_eq!(host.unloaded, [(2, 2), (1, 0), (1, 3)]);
+    assert_eq!(results(&e), ["1", "8", "7"]);
+
+    // Unwinding through a CALLed context reports it, and the catch still works.
+    let mut host = HookHost::default();
+    let e = run_with(
+        "TRY c, 0\nCALL f\nc: PUSH5\nRET\nf: PUSHDATA1 0x6f\nTHROW",
+        &mut host,
+    );
+    assert_eq!(e.state(), VmState::Halt, "{:?}", e.fault_message());
+    assert_eq!(host.unloaded, [(1, 0), (1, 2)]);
+    assert_eq!(results(&e), ["5", "0x6f"]);
+}
