@@ -326,11 +326,18 @@ impl Host for CHost<'_> {
         let Some(f) = self.iface.emit_log else {
             return;
         };
-        let mut ctopics = [evmc_bytes32::default(); 4];
-        let n = topics.len().min(4);
-        for (c, t) in ctopics.iter_mut().zip(topics) {
-            *c = t.into();
-        }
+        // LOG0..LOG4 give at most 4 topics: no allocation for those.
+        let mut small = [evmc_bytes32::default(); 4];
+        let large: Vec<evmc_bytes32>;
+        let ctopics: &[evmc_bytes32] = if topics.len() <= small.len() {
+            for (c, t) in small.iter_mut().zip(topics) {
+                *c = t.into();
+            }
+            &small[..topics.len()]
+        } else {
+            large = topics.iter().map(Into::into).collect();
+            &large
+        };
         // SAFETY: as above; data and topics are valid for their lengths during the call.
         unsafe {
             f(
@@ -339,7 +346,7 @@ impl Host for CHost<'_> {
                 data.as_ptr(),
                 data.len(),
                 ctopics.as_ptr(),
-                n,
+                ctopics.len(),
             )
         }
     }
