@@ -9,6 +9,8 @@
 //! Also here: a text assembler/disassembler ([`asm`]), a small ordered JSON reader and writer
 //! ([`json`]) and the JSON test-suite runner ([`suite`]), which work on strings, not files.
 
+#![warn(missing_docs)]
+
 pub mod asm;
 pub mod engine;
 pub mod error;
