@@ -495,14 +495,14 @@ impl ExecutionEngine {
     }
 
     /// Pushes onto the current evaluation stack.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, item: StackItem) {
         self.add_ref(&item);
         self.eval().push(item);
     }
 
     /// Pops from the current evaluation stack.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Result<StackItem, VmError> {
         let item = self
             .eval()
@@ -524,6 +524,14 @@ impl ExecutionEngine {
 
     #[inline]
     fn pop_int(&mut self) -> Result<Int, VmError> {
+        // Fast path: an Integer on top owns no heap data, so it is read and forgotten.
+        let eval = self.eval();
+        if let Some(StackItem::Integer(i)) = eval.last() {
+            let i = *i;
+            std::mem::forget(eval.pop());
+            self.refs -= 1;
+            return Ok(i);
+        }
         self.pop()?.to_int()
     }
 
@@ -543,6 +551,17 @@ impl ExecutionEngine {
 
     #[inline]
     fn pop_bool(&mut self) -> Result<bool, VmError> {
+        let eval = self.eval();
+        let fast = match eval.last() {
+            Some(StackItem::Boolean(b)) => Some(*b),
+            Some(StackItem::Integer(i)) => Some(!i.is_zero()),
+            _ => None,
+        };
+        if let Some(b) = fast {
+            std::mem::forget(eval.pop());
+            self.refs -= 1;
+            return Ok(b);
+        }
         self.pop()?.to_bool()
     }
 
@@ -575,8 +594,18 @@ impl ExecutionEngine {
         if self.state == VmState::Break {
             self.state = VmState::None;
         }
+        // The same as calling `execute_next` in a loop, with the step inlined so the hot loop
+        // pays no call overhead per instruction.
         while self.state == VmState::None {
-            self.execute_next(host);
+            if self.contexts.is_empty() {
+                self.state = VmState::Halt;
+                break;
+            }
+            let r = self.step(host);
+            self.jumping = false;
+            if let Err(e) = r {
+                self.on_fault(e);
+            }
         }
         self.state
     }
@@ -648,6 +677,7 @@ impl ExecutionEngine {
         });
     }
 
+    #[inline(always)]
     fn step(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
         let script = self.contexts[ci].script.clone();
@@ -825,7 +855,7 @@ impl ExecutionEngine {
             let slot = self
                 .slot(kind)
                 .ok_or_else(|| fault("Slot has not been initialized."))?;
-            slot.get(index).cloned().ok_or_else(|| {
+            slot.get(index).map(StackItem::clone_fast).ok_or_else(|| {
                 fault(format!(
                     "Index out of range when loading from slot: {index}"
                 ))
@@ -874,6 +904,7 @@ impl ExecutionEngine {
 
     // ---------------------------------------------------------------- dispatch
 
+    #[inline(always)]
     fn dispatch(
         &mut self,
         host: &mut dyn Interop,
@@ -1095,20 +1126,20 @@ impl ExecutionEngine {
                 }
             }
             O::DUP => {
-                let x = self.peek(0)?.clone();
+                let x = self.peek(0)?.clone_fast();
                 self.push(x);
             }
             O::OVER => {
-                let x = self.peek(1)?.clone();
+                let x = self.peek(1)?.clone_fast();
                 self.push(x);
             }
             O::PICK => {
                 let n = self.pop_count(op)?;
-                let x = self.peek(n)?.clone();
+                let x = self.peek(n)?.clone_fast();
                 self.push(x);
             }
             O::TUCK => {
-                let x = self.peek(0)?.clone();
+                let x = self.peek(0)?.clone_fast();
                 let eval = self.eval();
                 let len = eval.len();
                 if len < 2 {

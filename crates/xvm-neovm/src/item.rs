@@ -301,6 +301,17 @@ impl StackItem {
         StackItem::Struct(ArrayItem::new(items))
     }
 
+    /// `clone` with the common scalar cases inlined.
+    #[inline]
+    pub fn clone_fast(&self) -> StackItem {
+        match self {
+            StackItem::Integer(i) => StackItem::Integer(*i),
+            StackItem::Boolean(b) => StackItem::Boolean(*b),
+            StackItem::Null => StackItem::Null,
+            other => other.clone(),
+        }
+    }
+
     /// The item's type.
     pub fn item_type(&self) -> ItemType {
         match self {

@@ -6,7 +6,17 @@ use xvm_neovm::engine::{ExecutionEngine, NoInterop, VmState};
 use xvm_neovm::{Limits, Script};
 
 fn measure(name: &str, src: &str, instructions_per_iteration: u64, iterations: u64) {
-    let script = Script::new(assemble(src).unwrap());
+    // NEOVM_BENCH_DIVISOR shrinks the loops (e.g. for running under callgrind).
+    let divisor: u64 = std::env::var("NEOVM_BENCH_DIVISOR")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let iterations = iterations / divisor;
+    let src = src
+        .replace("1000000", &(1_000_000 / divisor).to_string())
+        .replace("200000", &(200_000 / divisor).to_string());
+    let script = Script::new(assemble(&src).unwrap());
     let mut e = ExecutionEngine::new(Limits::default());
     e.load_script(script, -1, 0).unwrap();
     let t = Instant::now();
