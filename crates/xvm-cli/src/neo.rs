@@ -52,6 +52,10 @@ struct RunArgs {
     /// execution fee factor (30). Running out faults with "Insufficient GAS.".
     #[arg(long)]
     gas: Option<u64>,
+    /// Validate the script strictly first (as Neo does for deployed contracts): every jump,
+    /// call and TRY target on an instruction boundary, type operands defined.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Args)]
@@ -184,8 +188,16 @@ fn run(a: RunArgs) -> ExitCode {
         gas_limit: a.gas,
         gas_used: 0,
     };
-    if !bytes.is_empty() {
-        if let Err(e) = engine.load_script(Script::new(bytes), -1, 0) {
+    let script = if a.strict {
+        match Script::new_strict(bytes) {
+            Ok(s) => s,
+            Err(e) => return crate::usage_error(format!("invalid script: {e}")),
+        }
+    } else {
+        Script::new(bytes)
+    };
+    if !script.is_empty() {
+        if let Err(e) = engine.load_script(script, -1, 0) {
             return crate::usage_error(e);
         }
     }

@@ -88,6 +88,7 @@ fn bad_arguments_exit_2() {
         vec!["neo", "test", "/nonexistent/dir"],
         vec!["neo", "asm", "/nonexistent/x.asm"],
         vec!["neo", "disasm", "0xf"],
+        vec!["neo", "run", "--strict", "--script", "220140"],
     ] {
         let o = xvm(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));

@@ -490,18 +490,22 @@ impl ExecutionEngine {
 
     #[inline]
     fn eval(&mut self) -> &mut Vec<StackItem> {
-        // The current context's shared state is always the last one.
-        &mut self.shared.last_mut().expect("a context is loaded").eval
+        // The current context's shared state is always the last one. With no context loaded
+        // (a host calling in between runs), the result stack is the stack in use.
+        match self.shared.last_mut() {
+            Some(s) => &mut s.eval,
+            None => &mut self.result_stack,
+        }
     }
 
-    /// Pushes onto the current evaluation stack.
+    /// Pushes onto the current evaluation stack (the result stack when no context is loaded).
     #[inline(always)]
     pub fn push(&mut self, item: StackItem) {
         self.add_ref(&item);
         self.eval().push(item);
     }
 
-    /// Pops from the current evaluation stack.
+    /// Pops from the current evaluation stack (the result stack when no context is loaded).
     #[inline(always)]
     pub fn pop(&mut self) -> Result<StackItem, VmError> {
         let item = self

@@ -602,3 +602,18 @@ fn host_hooks_see_calls_returns_and_unwinding() {
     assert_eq!(host.unloaded, [(1, 0), (1, 2)]);
     assert_eq!(results(&e), ["5", "0x6f"]);
 }
+
+#[test]
+fn host_stack_access_without_a_context_does_not_panic() {
+    let mut e = ExecutionEngine::new(Limits::default());
+    assert!(e.pop().is_err());
+    assert!(e.peek(0).is_err());
+    e.push(StackItem::int(3i64));
+    assert_eq!(e.result_stack().len(), 1);
+    assert_eq!(e.reference_count(), 1);
+    assert!(e.pop().is_ok());
+    assert_eq!(e.reference_count(), 0);
+    assert_eq!(e.execute(&mut NoInterop), VmState::Halt);
+    // Loading past the end of a script is an error, not a panic.
+    assert!(e.load_script(Script::new(vec![0x40]), -1, 2).is_err());
+}
