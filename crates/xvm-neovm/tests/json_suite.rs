@@ -122,3 +122,40 @@ fn disassembly_round_trips_every_suite_script() {
     println!("{n} scripts round-tripped");
     assert!(n > 700);
 }
+
+/// Corrupted suite files and assembly text give errors or failures, never panics.
+#[test]
+fn malformed_inputs_never_panic() {
+    let sample = r#"{ "category": "C", "name": "n", "tests": [ { "name": "t",
+        "script": ["PUSH1", "0x0c02abcd", "PACK", "DUP", "NEWMAP", "0xff"],
+        "steps": [ { "actions": ["stepInto", "execute"], "result": { "state": "FAULT",
+          "invocationStack": [ { "instructionPointer": 1, "nextInstruction": "PUSH2",
+            "evaluationStack": [ { "type": "Map", "value": { "0x01": { "type": "Integer", "value": "12" } } },
+              { "type": "Struct", "value": [ { "type": "Buffer", "value": "0xab" } ] } ] } ],
+          "resultStack": [ { "type": "Pointer", "value": 3 }, { "type": "String", "value": "x" } ],
+          "refs": 4 } } ] } ] }"#;
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"{}[]\":,0123456789abcdefx-. \\tnulrsPUSHFAILT";
+    for _ in 0..3000 {
+        let mut bytes = sample.as_bytes().to_vec();
+        for _ in 0..(next() % 6 + 1) {
+            let at = (next() as usize) % bytes.len();
+            match next() % 3 {
+                0 => bytes[at] = alphabet[(next() as usize) % alphabet.len()],
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = run_file_text(&text);
+        let _ = assemble(&text);
+    }
+}
