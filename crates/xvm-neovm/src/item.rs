@@ -612,3 +612,94 @@ impl From<Int> for StackItem {
         StackItem::Integer(i)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_drops_without_recursion() {
+        let mut item = StackItem::array(Vec::new());
+        for i in 0..1_000_000 {
+            item = if i % 2 == 0 {
+                StackItem::new_struct(vec![item])
+            } else {
+                let m = MapItem::new();
+                m.entries_mut().insert(MapKey::Integer(Int::ZERO), item);
+                StackItem::Map(m)
+            };
+        }
+        drop(item);
+    }
+
+    #[test]
+    fn conversions() {
+        let cv = |i: &StackItem, t: ItemType| i.convert_to(t as u8).map(|x| format!("{x:?}"));
+        assert_eq!(
+            cv(&StackItem::Null, ItemType::Boolean).unwrap(),
+            "{\"type\":\"Null\"}"
+        );
+        assert!(StackItem::Null.convert_to(0x00).is_err());
+        assert!(StackItem::Null.convert_to(0x22).is_err());
+        assert_eq!(
+            cv(&StackItem::int(-1i64), ItemType::ByteString).unwrap(),
+            "{\"type\":\"ByteString\",\"value\":\"0xff\"}"
+        );
+        assert_eq!(
+            cv(&StackItem::Boolean(true), ItemType::Integer).unwrap(),
+            "{\"type\":\"Integer\",\"value\":\"1\"}"
+        );
+        assert_eq!(
+            cv(&StackItem::buffer(vec![1, 0]), ItemType::Integer).unwrap(),
+            "{\"type\":\"Integer\",\"value\":\"1\"}"
+        );
+        assert!(StackItem::buffer(vec![0; 33])
+            .convert_to(ItemType::Integer as u8)
+            .is_err());
+        assert!(StackItem::array(vec![])
+            .convert_to(ItemType::Map as u8)
+            .is_err());
+        assert_eq!(
+            cv(&StackItem::array(vec![]), ItemType::Boolean).unwrap(),
+            "{\"type\":\"Boolean\",\"value\":true}"
+        );
+        // Same type gives the same object.
+        let b = StackItem::buffer(vec![7]);
+        assert!(b.convert_to(ItemType::Buffer as u8).unwrap().same_ref(&b));
+        let a = StackItem::array(vec![StackItem::int(1i64)]);
+        let s = a.convert_to(ItemType::Struct as u8).unwrap();
+        assert_eq!(s.item_type(), ItemType::Struct);
+        assert!(!s.same_ref(&a));
+    }
+
+    #[test]
+    fn type_strict_equality() {
+        let l = Limits::default();
+        let one = StackItem::int(1i64);
+        assert!(!one.equals(&StackItem::Boolean(true), &l).unwrap());
+        assert!(!one.equals(&StackItem::bytes(&[1]), &l).unwrap());
+        assert!(one.equals(&StackItem::int(1i64), &l).unwrap());
+        let s1 = StackItem::new_struct(vec![one.clone(), StackItem::bytes(b"ab")]);
+        let s2 = StackItem::new_struct(vec![one.clone(), StackItem::bytes(b"ab")]);
+        assert!(s1.equals(&s2, &l).unwrap());
+        let a1 = StackItem::array(vec![one.clone()]);
+        let a2 = StackItem::array(vec![one]);
+        assert!(!a1.equals(&a2, &l).unwrap());
+        assert!(a1.equals(&a1.clone(), &l).unwrap());
+        assert!(StackItem::buffer(vec![1])
+            .equals(&StackItem::buffer(vec![1]), &l)
+            .map(|e| !e)
+            .unwrap());
+        // Map keys: Integer 1, Boolean true and ByteString 0x01 are three different keys.
+        let keys = [
+            StackItem::int(1i64),
+            StackItem::Boolean(true),
+            StackItem::bytes(&[1]),
+        ];
+        let set: std::collections::HashSet<MapKey> =
+            keys.iter().map(|k| k.to_map_key().unwrap()).collect();
+        assert_eq!(set.len(), 3);
+        assert!(StackItem::bytes(&[0; 65]).to_map_key().is_err());
+        assert!(StackItem::bytes(&[0; 64]).to_map_key().is_ok());
+    }
+}
