@@ -335,7 +335,7 @@ impl ExecutionEngine {
         if item.is_compound() {
             self.remove_ref_compound(item);
         } else {
-            self.refs -= 1;
+            self.refs = self.refs.saturating_sub(1);
         }
     }
 
@@ -349,14 +349,14 @@ impl ExecutionEngine {
                     if old == 0 {
                         continue;
                     }
-                    self.refs -= 1;
+                    self.refs = self.refs.saturating_sub(1);
                     a.stack_refs.set(old - 1);
                     if old == 1 {
                         for i in a.items().iter() {
                             if i.is_compound() {
                                 work.push(i.clone());
                             } else {
-                                self.refs -= 1;
+                                self.refs = self.refs.saturating_sub(1);
                             }
                         }
                     }
@@ -366,20 +366,20 @@ impl ExecutionEngine {
                     if old == 0 {
                         continue;
                     }
-                    self.refs -= 1;
+                    self.refs = self.refs.saturating_sub(1);
                     m.stack_refs.set(old - 1);
                     if old == 1 {
                         for v in m.entries().values() {
-                            self.refs -= 1; // the key
+                            self.refs = self.refs.saturating_sub(1); // the key
                             if v.is_compound() {
                                 work.push(v.clone());
                             } else {
-                                self.refs -= 1;
+                                self.refs = self.refs.saturating_sub(1);
                             }
                         }
                     }
                 }
-                _ => self.refs -= 1,
+                _ => self.refs = self.refs.saturating_sub(1),
             }
         }
     }
@@ -391,11 +391,17 @@ impl ExecutionEngine {
         a.items_mut().push(item);
     }
 
+    /// `Array[index] = item` as the reference orders it: the old child is uncounted while still
+    /// in place, then the new one is stored and counted if the array is (still) referenced.
+    /// With a cycle through the old child, the array may lose its last reference midway.
     fn array_set(&mut self, a: &Rc<ArrayItem>, index: usize, item: StackItem) {
-        let counted = a.stack_refs.get() > 0;
-        let old = std::mem::replace(&mut a.items_mut()[index], item.clone());
-        if counted {
+        if a.stack_refs.get() > 0 {
+            let old = a.items()[index].clone();
             self.remove_ref(&old);
+        }
+        let old = std::mem::replace(&mut a.items_mut()[index], item.clone());
+        drop(old);
+        if a.stack_refs.get() > 0 {
             self.add_ref(&item);
         }
     }
@@ -408,22 +414,27 @@ impl ExecutionEngine {
         old
     }
 
+    /// `Map[key] = value` as the reference orders it: uncount the old value (still in place) or
+    /// count the new key, count the new value, then store.
     fn map_set(&mut self, m: &Rc<MapItem>, key: MapKey, value: StackItem) {
-        let old = m.entries_mut().insert(key, value.clone());
+        let old = m.entries().get(&key).cloned();
         if m.stack_refs.get() > 0 {
-            match old {
-                Some(old) => self.remove_ref(&old),
+            match &old {
+                Some(old) => self.remove_ref(old),
                 None => self.refs += 1,
             }
+        }
+        if m.stack_refs.get() > 0 {
             self.add_ref(&value);
         }
+        m.entries_mut().insert(key, value);
     }
 
     fn map_remove(&mut self, m: &Rc<MapItem>, key: &MapKey) {
         let old = m.entries_mut().shift_remove(key);
         if let Some(old) = old {
             if m.stack_refs.get() > 0 {
-                self.refs -= 1;
+                self.refs = self.refs.saturating_sub(1);
                 self.remove_ref(&old);
             }
         }
@@ -443,7 +454,7 @@ impl ExecutionEngine {
                 let old = std::mem::take(&mut *m.entries_mut());
                 if m.stack_refs.get() > 0 {
                     for x in old.values() {
-                        self.refs -= 1;
+                        self.refs = self.refs.saturating_sub(1);
                         self.remove_ref(x);
                     }
                 }
@@ -533,7 +544,7 @@ impl ExecutionEngine {
         if let Some(StackItem::Integer(i)) = eval.last() {
             let i = *i;
             std::mem::forget(eval.pop());
-            self.refs -= 1;
+            self.refs = self.refs.saturating_sub(1);
             return Ok(i);
         }
         self.pop()?.to_int()
@@ -563,7 +574,7 @@ impl ExecutionEngine {
         };
         if let Some(b) = fast {
             std::mem::forget(eval.pop());
-            self.refs -= 1;
+            self.refs = self.refs.saturating_sub(1);
             return Ok(b);
         }
         self.pop()?.to_bool()

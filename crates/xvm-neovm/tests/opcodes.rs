@@ -617,3 +617,16 @@ fn host_stack_access_without_a_context_does_not_panic() {
     // Loading past the end of a script is an error, not a panic.
     assert!(e.load_script(Script::new(vec![0x40]), -1, 2).is_err());
 }
+
+#[test]
+fn cyclic_setitem_keeps_the_count_sane() {
+    // P = [Q], Q = [P], only P on the stack; overwriting P[0] unreferences both.
+    let e =
+        run("NEWARRAY0\nDUP\nDUP\nNEWARRAY0\nTUCK\nAPPEND\nSWAP\nAPPEND\nPUSH0\nPUSH1\nSETITEM");
+    assert_eq!(e.state(), VmState::Halt);
+    assert_eq!(e.reference_count(), 0);
+    // The same through a map value.
+    let e = run("NEWMAP\nDUP\nDUP\nNEWARRAY0\nTUCK\nPUSH0\nSWAP\nSETITEM\nSWAP\nAPPEND\nPUSH0\nPUSH1\nSETITEM");
+    assert_eq!(e.state(), VmState::Halt, "{:?}", e.fault_message());
+    assert_eq!(e.reference_count(), 0);
+}
