@@ -123,7 +123,8 @@ pub fn execute_transaction<'a, V: Vm>(
             if U256::from(acc.nonce) != auth.nonce {
                 continue;
             }
-            if acc.exists && !acc.is_empty() {
+            // "Exists in the trie": an account that is EIP-161 empty but has storage counts.
+            if acc.exists {
                 auth_refund += 25_000 - 12_500;
             }
             let nonce = acc.nonce;
