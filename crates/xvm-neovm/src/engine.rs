@@ -298,6 +298,15 @@ impl ExecutionEngine {
         }
     }
 
+    /// Decrements the count. An underflow would mean a bookkeeping bug: the crate's own tests
+    /// treat it as one, release code saturates instead of panicking.
+    #[inline(always)]
+    fn dec_refs(&mut self) {
+        #[cfg(test)]
+        assert!(self.refs > 0, "reference count underflow");
+        self.refs = self.refs.saturating_sub(1);
+    }
+
     #[cold]
     fn add_ref_compound(&mut self, item: &StackItem, n: usize) {
         let mut work: Vec<StackItem> = Vec::new();
@@ -335,7 +344,7 @@ impl ExecutionEngine {
         if item.is_compound() {
             self.remove_ref_compound(item);
         } else {
-            self.refs = self.refs.saturating_sub(1);
+            self.dec_refs();
         }
     }
 
@@ -349,14 +358,14 @@ impl ExecutionEngine {
                     if old == 0 {
                         continue;
                     }
-                    self.refs = self.refs.saturating_sub(1);
+                    self.dec_refs();
                     a.stack_refs.set(old - 1);
                     if old == 1 {
                         for i in a.items().iter() {
                             if i.is_compound() {
                                 work.push(i.clone());
                             } else {
-                                self.refs = self.refs.saturating_sub(1);
+                                self.dec_refs();
                             }
                         }
                     }
@@ -366,20 +375,20 @@ impl ExecutionEngine {
                     if old == 0 {
                         continue;
                     }
-                    self.refs = self.refs.saturating_sub(1);
+                    self.dec_refs();
                     m.stack_refs.set(old - 1);
                     if old == 1 {
                         for v in m.entries().values() {
-                            self.refs = self.refs.saturating_sub(1); // the key
+                            self.dec_refs(); // the key
                             if v.is_compound() {
                                 work.push(v.clone());
                             } else {
-                                self.refs = self.refs.saturating_sub(1);
+                                self.dec_refs();
                             }
                         }
                     }
                 }
-                _ => self.refs = self.refs.saturating_sub(1),
+                _ => self.dec_refs(),
             }
         }
     }
@@ -434,7 +443,7 @@ impl ExecutionEngine {
         let old = m.entries_mut().shift_remove(key);
         if let Some(old) = old {
             if m.stack_refs.get() > 0 {
-                self.refs = self.refs.saturating_sub(1);
+                self.dec_refs();
                 self.remove_ref(&old);
             }
         }
@@ -454,7 +463,7 @@ impl ExecutionEngine {
                 let old = std::mem::take(&mut *m.entries_mut());
                 if m.stack_refs.get() > 0 {
                     for x in old.values() {
-                        self.refs = self.refs.saturating_sub(1);
+                        self.dec_refs();
                         self.remove_ref(x);
                     }
                 }
@@ -544,7 +553,7 @@ impl ExecutionEngine {
         if let Some(StackItem::Integer(i)) = eval.last() {
             let i = *i;
             std::mem::forget(eval.pop());
-            self.refs = self.refs.saturating_sub(1);
+            self.dec_refs();
             return Ok(i);
         }
         self.pop()?.to_int()
@@ -574,7 +583,7 @@ impl ExecutionEngine {
         };
         if let Some(b) = fast {
             std::mem::forget(eval.pop());
-            self.refs = self.refs.saturating_sub(1);
+            self.dec_refs();
             return Ok(b);
         }
         self.pop()?.to_bool()
@@ -2178,6 +2187,14 @@ mod tests {
             &[O::PUSH3.0, O::REVERSEN.0],
             &[O::CLEAR.0],
             &[O::SIZE.0],
+            &[O::DUP.0, O::DUP.0, O::APPEND.0],
+            &[O::OVER.0, O::OVER.0, O::APPEND.0],
+            &[O::OVER.0, O::OVER.0, O::SWAP.0, O::APPEND.0],
+            &[O::DUP.0, O::PUSH0.0, O::ROT.0, O::SETITEM.0],
+            &[O::OVER.0, O::PUSH0.0, O::ROT.0, O::SETITEM.0],
+            &[O::DUP.0, O::PUSH0.0, O::PUSH1.0, O::SETITEM.0],
+            &[O::DUP.0, O::PUSH0.0, O::REMOVE.0],
+            &[O::DUP.0, O::CLEARITEMS.0],
             &[O::HASKEY.0],
             &[O::EQUAL.0],
             &[O::ISNULL.0],
