@@ -8,7 +8,8 @@
 //!   instruction (`+5`, `-3`, `0`);
 //! - TRY/TRY_L: catch and finally, each a label or offset (`0` = none), separated by a comma;
 //! - INITSLOT: locals and arguments; INITSSLOT, LD*/ST* with index, CALLT: a number;
-//! - SYSCALL: the u32 id as `0x` + 8 hex digits (little-endian value of the operand);
+//! - SYSCALL: a known name (`System.Runtime.Notify`) or the u32 id as `0x` + 8 hex digits
+//!   (little-endian value of the operand);
 //! - NEWARRAY_T, ISTYPE, CONVERT: a type name (`Integer`, `ByteString`, ...) or `0x`-byte.
 //!
 //! `DB 0x..` emits raw bytes (the disassembler uses it for undefined opcodes and truncated
@@ -19,6 +20,7 @@ use crate::item::{hex, ItemType};
 use crate::opcode::{OpCode, Operand};
 use crate::script::decode;
 use crate::suite::parse_hex;
+use crate::syscalls::{syscall_id, syscall_name};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
@@ -148,7 +150,10 @@ pub fn disassemble(script: &[u8]) -> String {
                 Some(format!("0x{}", hex(ins.operand)))
             }
             OpCode::INITSLOT => Some(format!("{} {}", ins.u8(), ins.u8_1())),
-            OpCode::SYSCALL => Some(format!("0x{:08x}", ins.u32())),
+            OpCode::SYSCALL => Some(match syscall_name(ins.u32()) {
+                Some(name) => name.to_string(),
+                None => format!("0x{:08x}", ins.u32()),
+            }),
             OpCode::CALLT => Some(ins.u16().to_string()),
             OpCode::NEWARRAY_T | OpCode::ISTYPE | OpCode::CONVERT => {
                 Some(match ItemType::from_byte(ins.u8()) {
@@ -411,9 +416,9 @@ pub fn assemble(text: &str) -> Result<Vec<u8>, AsmError> {
             }
             OpCode::SYSCALL => {
                 want_args(1)?;
-                let n = parse_num(l.args[0])
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| e(format!("bad syscall id {:?}", l.args[0])))?;
+                let n = syscall_id(l.args[0])
+                    .or_else(|| parse_num(l.args[0]).and_then(|n| u32::try_from(n).ok()))
+                    .ok_or_else(|| e(format!("bad syscall id or name {:?}", l.args[0])))?;
                 out.extend_from_slice(&n.to_le_bytes());
             }
             OpCode::CALLT => {
@@ -495,5 +500,12 @@ mod tests {
         assert!(assemble("JMP +200").is_err());
         assert!(assemble("NOP 1").is_err());
         assert!(assemble("a: NOP\na: NOP").is_err());
+        assert_eq!(
+            assemble("SYSCALL System.Runtime.Notify").unwrap(),
+            assemble("SYSCALL 0x616f0195").unwrap()
+        );
+        assert!(
+            disassemble(&[0x41, 0x62, 0x7d, 0x5b, 0x52]).contains("SYSCALL System.Contract.Call")
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod opcode;
 pub mod script;
 pub mod suite;
+pub mod syscalls;
 
 pub use engine::{
     ExecutionContext, ExecutionEngine, Interop, NoInterop, TryFrame, TryState, VmState,
