@@ -174,6 +174,7 @@ pub struct ExecutionEngine {
     fault_message: Option<String>,
     jumping: bool,
     next_instance: u64,
+    breakpoints: Vec<(Script, usize)>,
 }
 
 impl Default for ExecutionEngine {
@@ -202,6 +203,7 @@ impl ExecutionEngine {
             fault_message: None,
             jumping: false,
             next_instance: 0,
+            breakpoints: Vec::new(),
         }
     }
 
@@ -630,8 +632,44 @@ impl ExecutionEngine {
             if let Err(e) = r {
                 self.on_fault(e);
             }
+            self.check_breakpoint();
         }
         self.state
+    }
+
+    /// Adds a breakpoint: `execute`, `step_out` and `step_over` stop in state BREAK when the
+    /// current context of `script` is about to run the instruction at `position`.
+    pub fn add_breakpoint(&mut self, script: &Script, position: usize) {
+        if !self.has_breakpoint(script, position) {
+            self.breakpoints.push((script.clone(), position));
+        }
+    }
+
+    /// Removes a breakpoint; returns whether it existed.
+    pub fn remove_breakpoint(&mut self, script: &Script, position: usize) -> bool {
+        let before = self.breakpoints.len();
+        self.breakpoints
+            .retain(|(s, p)| !(s.same(script) && *p == position));
+        self.breakpoints.len() != before
+    }
+
+    fn has_breakpoint(&self, script: &Script, position: usize) -> bool {
+        self.breakpoints
+            .iter()
+            .any(|(s, p)| s.same(script) && *p == position)
+    }
+
+    /// After an instruction: stop at a breakpoint (Debugger.ExecuteAndCheckBreakPoints).
+    #[inline(always)]
+    fn check_breakpoint(&mut self) {
+        if self.breakpoints.is_empty() || self.state != VmState::None {
+            return;
+        }
+        if let Some(ctx) = self.contexts.last() {
+            if self.has_breakpoint(&ctx.script, ctx.ip) {
+                self.state = VmState::Break;
+            }
+        }
     }
 
     /// Executes one instruction (Debugger.StepInto).
@@ -654,6 +692,7 @@ impl ExecutionEngine {
         let c = self.contexts.len();
         while self.state == VmState::None && self.contexts.len() >= c {
             self.execute_next(host);
+            self.check_breakpoint();
         }
         if self.state == VmState::None {
             self.state = VmState::Break;
@@ -670,6 +709,7 @@ impl ExecutionEngine {
         let c = self.contexts.len();
         loop {
             self.execute_next(host);
+            self.check_breakpoint();
             if !(self.state == VmState::None && self.contexts.len() > c) {
                 break;
             }

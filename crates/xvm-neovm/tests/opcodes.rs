@@ -630,3 +630,33 @@ fn cyclic_setitem_keeps_the_count_sane() {
     assert_eq!(e.state(), VmState::Halt, "{:?}", e.fault_message());
     assert_eq!(e.reference_count(), 0);
 }
+
+#[test]
+fn breakpoints_stop_execute_and_step_over() {
+    let script = Script::new(assemble("PUSH1\nCALL f\nPUSH3\nRET\nf: PUSH2\nRET").unwrap());
+    let mut e = ExecutionEngine::new(Limits::default());
+    e.load_script(script.clone(), -1, 0).unwrap();
+    e.add_breakpoint(&script, 3); // PUSH3
+    e.add_breakpoint(&script, 6); // the RET of f
+    let host = &mut NoInterop;
+    assert_eq!(e.execute(host), VmState::Break);
+    assert_eq!(
+        (e.invocation_stack().len(), e.current_context().unwrap().ip),
+        (2, 6)
+    );
+    assert_eq!(e.execute(host), VmState::Break);
+    assert_eq!(
+        (e.invocation_stack().len(), e.current_context().unwrap().ip),
+        (1, 3)
+    );
+    assert!(e.remove_breakpoint(&script, 3));
+    assert!(!e.remove_breakpoint(&script, 3));
+    assert_eq!(e.execute(host), VmState::Halt);
+    assert_eq!(results(&e), ["3", "2", "1"]);
+    // Breakpoints belong to a script object, not to equal bytes.
+    let mut e = ExecutionEngine::new(Limits::default());
+    e.load_script(Script::new(script.bytes().to_vec()), -1, 0)
+        .unwrap();
+    e.add_breakpoint(&script, 3);
+    assert_eq!(e.execute(host), VmState::Halt);
+}
