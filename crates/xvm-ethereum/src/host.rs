@@ -202,7 +202,10 @@ impl<'a, V: Vm> Evm<'a, V> {
         };
         if res.status != StatusCode::Success {
             self.revert_to(journal, logs);
-            return ExecResult { gas_refund: 0, ..res };
+            return ExecResult {
+                gas_refund: 0,
+                ..res
+            };
         }
         let code = res.output;
         if self.rev >= Revision::London && code.first() == Some(&0xef) {

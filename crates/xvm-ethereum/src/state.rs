@@ -518,7 +518,9 @@ impl<'a> State<'a> {
             f(
                 addr,
                 FinalAccount {
-                    hashed_address: pre.map(|p| p.hashed_address).unwrap_or_else(|| keccak256(addr)),
+                    hashed_address: pre
+                        .map(|p| p.hashed_address)
+                        .unwrap_or_else(|| keccak256(addr)),
                     nonce: acc.nonce,
                     balance: acc.balance,
                     code_hash: acc.code_hash,

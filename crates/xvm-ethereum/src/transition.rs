@@ -198,3 +198,245 @@ pub fn execute_transaction<'a, V: Vm>(
         state,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{PreAccount, SlotMap};
+    use crate::trie::{logs_hash, state_root};
+    use alloy_primitives::{hex, Address, Bytes};
+    use xvm_evm::Interpreter;
+
+    const SENDER: Address = Address::repeat_byte(0xaa);
+    const CONTRACT: Address = Address::repeat_byte(0xcc);
+    const COINBASE: Address = Address::repeat_byte(0xcb);
+
+    fn block() -> BlockEnv {
+        BlockEnv {
+            coinbase: COINBASE,
+            gas_limit: 1_000_000_000,
+            number: 1,
+            timestamp: 1000,
+            difficulty: U256::from(0x20000),
+            prev_randao: None,
+            base_fee: U256::from(10),
+            excess_blob_gas: 0,
+            chain_id: 1,
+            blob_params: None,
+        }
+    }
+
+    fn tx(to: Option<Address>, gas: u64, value: u64, data: &[u8]) -> Transaction {
+        Transaction {
+            ty: TxType::Legacy,
+            sender: SENDER,
+            to,
+            nonce: U256::ZERO,
+            gas_limit: U256::from(gas),
+            max_fee_per_gas: U256::from(10),
+            max_priority_fee_per_gas: U256::from(10),
+            value: U256::from(value),
+            data: Bytes::copy_from_slice(data),
+            access_list: vec![],
+            max_fee_per_blob_gas: U256::ZERO,
+            blob_hashes: vec![],
+            authorizations: vec![],
+        }
+    }
+
+    fn pre_with(code: &[u8]) -> PreState {
+        let mut pre = PreState::new();
+        pre.insert(
+            SENDER,
+            PreAccount::new(0, U256::from(10u128.pow(20)), &[], SlotMap::default()),
+        );
+        pre.insert(
+            CONTRACT,
+            PreAccount::new(1, U256::ZERO, code, SlotMap::default()),
+        );
+        pre
+    }
+
+    #[test]
+    fn value_transfer_pays_gas_and_tip() {
+        let pre = pre_with(&[]);
+        let target = Address::repeat_byte(0x11);
+        let out = execute_transaction(
+            &pre,
+            &block(),
+            &tx(Some(target), 50_000, 7, &[]),
+            Revision::Istanbul,
+            &Interpreter,
+        )
+        .unwrap();
+        assert_eq!(out.status, StatusCode::Success);
+        assert_eq!(out.gas_used, 21_000);
+        let mut st = out.state;
+        assert_eq!(st.load(&target).balance, U256::from(7));
+        assert_eq!(st.load(&COINBASE).balance, U256::from(210_000));
+        assert_eq!(
+            st.load(&SENDER).balance,
+            U256::from(10u128.pow(20) - 210_000 - 7)
+        );
+        assert_eq!(st.load(&SENDER).nonce, 1);
+        assert_eq!(logs_hash(&out.logs), logs_hash(&[]));
+    }
+
+    #[test]
+    fn rejected_transactions() {
+        let pre = pre_with(&[]);
+        let r = |t: Transaction, rev| execute_transaction(&pre, &block(), &t, rev, &Interpreter);
+        assert!(matches!(
+            r(tx(Some(CONTRACT), 20_000, 0, &[]), Revision::Istanbul),
+            Err(TxError::IntrinsicGasTooLow { .. })
+        ));
+        let mut t = tx(Some(CONTRACT), 50_000, 0, &[]);
+        t.nonce = U256::from(1);
+        assert!(matches!(
+            r(t, Revision::Istanbul),
+            Err(TxError::NonceMismatch { .. })
+        ));
+        let mut t = tx(Some(CONTRACT), 50_000, 0, &[]);
+        t.ty = TxType::AccessList;
+        assert!(matches!(
+            r(t, Revision::Istanbul),
+            Err(TxError::TypeNotSupported(1))
+        ));
+        let mut t = tx(Some(CONTRACT), 50_000, 0, &[]);
+        t.max_fee_per_gas = U256::from(9);
+        t.max_priority_fee_per_gas = U256::from(9);
+        assert!(matches!(
+            r(t, Revision::London),
+            Err(TxError::FeeCapBelowBaseFee)
+        ));
+        // Value equal to the whole balance leaves nothing for gas.
+        let mut t = tx(Some(CONTRACT), 50_000, 0, &[]);
+        t.value = U256::from(10u128.pow(20));
+        assert!(matches!(
+            r(t, Revision::Istanbul),
+            Err(TxError::InsufficientFunds)
+        ));
+        let with_code = pre_with(&[0x00]);
+        let mut t = tx(Some(CONTRACT), 50_000, 0, &[]);
+        t.sender = CONTRACT;
+        t.nonce = U256::from(1);
+        assert!(matches!(
+            execute_transaction(&with_code, &block(), &t, Revision::Istanbul, &Interpreter),
+            Err(TxError::SenderNotEoa)
+        ));
+        assert!(matches!(
+            r(tx(Some(CONTRACT), (1 << 24) + 1, 0, &[]), Revision::Osaka),
+            Err(TxError::GasLimitAboveCap)
+        ));
+    }
+
+    #[test]
+    fn storage_logs_and_revert() {
+        // SSTORE(0, 0x2a); LOG1(0, 0, topic 0x01); STOP
+        let code = hex!("602a600055600160006000a100").to_vec();
+        let pre = pre_with(&code);
+        let out = execute_transaction(
+            &pre,
+            &block(),
+            &tx(Some(CONTRACT), 100_000, 0, &[]),
+            Revision::Istanbul,
+            &Interpreter,
+        )
+        .unwrap();
+        assert_eq!(out.status, StatusCode::Success);
+        assert_eq!(out.logs.len(), 1);
+        assert_eq!(out.logs[0].topics, vec![B256::with_last_byte(1)]);
+        let mut st = out.state;
+        assert_eq!(st.storage(&CONTRACT, &U256::ZERO).current, U256::from(0x2a));
+
+        // The same followed by REVERT: no storage, no logs, gas still paid.
+        let code = hex!("602a600055600160006000a160006000fd").to_vec();
+        let pre = pre_with(&code);
+        let out = execute_transaction(
+            &pre,
+            &block(),
+            &tx(Some(CONTRACT), 100_000, 0, &[]),
+            Revision::Istanbul,
+            &Interpreter,
+        )
+        .unwrap();
+        assert_eq!(out.status, StatusCode::Revert);
+        assert!(out.logs.is_empty());
+        assert!(out.gas_used > 21_000 && out.gas_used < 100_000);
+        let mut st = out.state;
+        assert_eq!(st.storage(&CONTRACT, &U256::ZERO).current, U256::ZERO);
+        let root_changed = state_root(&st, true);
+        assert_ne!(root_changed, state_root(&State::new(&pre), true));
+    }
+
+    #[test]
+    fn create_transaction_deploys_code() {
+        // Init code: MSTORE8(0, 0x00) RETURN(0, 1) -> deploys one STOP byte.
+        let init = hex!("600060005360016000f3");
+        let pre = pre_with(&[]);
+        let out = execute_transaction(
+            &pre,
+            &block(),
+            &tx(None, 100_000, 5, &init),
+            Revision::Istanbul,
+            &Interpreter,
+        )
+        .unwrap();
+        assert_eq!(out.status, StatusCode::Success);
+        let addr = create_address(&SENDER, 0);
+        let mut st = out.state;
+        let acc = st.load(&addr).clone();
+        assert_eq!(acc.code_bytes(), &[0x00]);
+        assert_eq!(acc.nonce, 1);
+        assert_eq!(acc.balance, U256::from(5));
+    }
+
+    #[test]
+    fn touched_empty_accounts_are_removed_from_spurious_dragon() {
+        let pre = pre_with(&[]);
+        let target = Address::repeat_byte(0x11);
+        for (rev, kept) in [
+            (Revision::Homestead, true),
+            (Revision::SpuriousDragon, false),
+        ] {
+            let mut t = tx(Some(target), 50_000, 0, &[]);
+            t.max_fee_per_gas = U256::ZERO;
+            t.max_priority_fee_per_gas = U256::ZERO;
+            let out = execute_transaction(&pre, &block(), &t, rev, &Interpreter).unwrap();
+            let mut found = false;
+            out.state
+                .for_each_final_account(rev >= Revision::SpuriousDragon, |a, _| {
+                    found |= *a == target
+                });
+            assert_eq!(found, kept, "{rev}");
+        }
+    }
+
+    #[test]
+    fn call_chain_reaches_full_depth() {
+        // slot0 += 1; CALL(gas - 100, ADDRESS, 0, 0, 0, 0, 0); STOP
+        let code = hex!("600160005401600055600060006000600060003060645a03f100");
+        // Run on a thread with a small (1 MiB) stack: depth must not depend on it.
+        let slot = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let pre = pre_with(&code);
+                let out = execute_transaction(
+                    &pre,
+                    &block(),
+                    &tx(Some(CONTRACT), 200_000_000, 0, &[]),
+                    Revision::Frontier,
+                    &Interpreter,
+                )
+                .unwrap();
+                assert_eq!(out.status, StatusCode::Success);
+                let mut st = out.state;
+                st.storage(&CONTRACT, &U256::ZERO).current
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        // Frames at depths 0..=1024 each increment once; the CALL at depth 1024 fails.
+        assert_eq!(slot, U256::from(1025));
+    }
+}

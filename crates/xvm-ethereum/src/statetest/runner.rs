@@ -66,6 +66,8 @@ pub struct EntryResult {
     pub outcome: Outcome,
     /// Time spent on the entry.
     pub elapsed: std::time::Duration,
+    /// Gas used by the transaction (None when it was rejected or not run).
+    pub gas_used: Option<u64>,
 }
 
 impl EntryResult {
@@ -78,6 +80,7 @@ impl EntryResult {
             indexes: None,
             outcome: Outcome::Failed(reason),
             elapsed: std::time::Duration::ZERO,
+            gas_used: None,
         }
     }
 
@@ -100,6 +103,7 @@ impl EntryResult {
             "pass": status == "passed",
             "reason": reason,
             "micros": self.elapsed.as_micros() as u64,
+            "gasUsed": self.gas_used,
         })
     }
 }
@@ -425,6 +429,7 @@ fn check_entry<V: Vm>(
     block: &BlockEnv,
     entry: &PostEntry,
     vm: &V,
+    gas_used: &mut Option<u64>,
 ) -> Outcome {
     let expected_root = match parse_b256(entry.hash.as_str()) {
         Ok(h) => h,
@@ -466,6 +471,7 @@ fn check_entry<V: Vm>(
             Outcome::Passed
         }
         Ok(out) => {
+            *gas_used = Some(out.gas_used);
             if let Some(ex) = &entry.expect_exception {
                 return Outcome::Failed(format!(
                     "expected exception {ex}, but the transaction was valid (status {}, gas used {})",
@@ -534,6 +540,7 @@ fn run_test<V: Vm + Sync>(
         indexes: Some(e.indexes),
         outcome,
         elapsed: std::time::Duration::ZERO,
+        gas_used: None,
     };
     if jobs.is_empty() {
         return Vec::new();
@@ -563,18 +570,20 @@ fn run_test<V: Vm + Sync>(
     jobs.into_par_iter()
         .map(|(fork, rev, i, e)| {
             let start = std::time::Instant::now();
+            let mut gas_used = None;
             let outcome = match rev {
                 Err(reason) => Outcome::Skipped(format!("fork not supported: {reason}")),
                 Ok(rev) => match build_block(test, fork, rev) {
                     Err(reason) => Outcome::Failed(format!("broken fixture: {reason}")),
                     Ok(block) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_entry(&ctx, test, rev, &block, e, vm)
+                        check_entry(&ctx, test, rev, &block, e, vm, &mut gas_used)
                     }))
                     .unwrap_or_else(|p| Outcome::Failed(format!("panic: {}", panic_message(p)))),
                 },
             };
             EntryResult {
                 elapsed: start.elapsed(),
+                gas_used,
                 ..result_of(fork, i, e, outcome)
             }
         })
