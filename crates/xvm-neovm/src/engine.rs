@@ -2044,12 +2044,38 @@ fn item_string(item: &StackItem) -> Result<String, VmError> {
     String::from_utf8(bytes).map_err(|_| fault("The message is not valid UTF-8"))
 }
 
+/// The reference's `ToString()` of a primitive key: `True`/`False`, the decimal integer, or the
+/// quoted strict-UTF-8 text of a ByteString (`"Base64: ..."` when it is not UTF-8).
 fn key_text(k: &MapKey) -> String {
     match k {
-        MapKey::Boolean(b) => b.to_string(),
+        MapKey::Boolean(true) => "True".into(),
+        MapKey::Boolean(false) => "False".into(),
         MapKey::Integer(i) => i.to_string(),
-        MapKey::ByteString(b) => format!("0x{}", crate::item::hex(b)),
+        MapKey::ByteString(b) => match std::str::from_utf8(b) {
+            Ok(s) => format!("\"{s}\""),
+            Err(_) => format!("\"Base64: {}\"", base64(b)),
+        },
     }
+}
+
+/// Standard base64 with padding.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The message of an unhandled VM exception (`VMUnhandledException`).
@@ -2071,6 +2097,25 @@ pub fn unhandled_message(ex: &StackItem) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_texts_like_the_reference() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(&[0xff, 0xfe, 0x00, 0x01]), "//4AAQ==");
+        assert_eq!(key_text(&MapKey::Boolean(true)), "True");
+        assert_eq!(key_text(&MapKey::Integer(Int::from(-5))), "-5");
+        assert_eq!(
+            key_text(&MapKey::ByteString(Rc::from(&b"ab"[..]))),
+            "\"ab\""
+        );
+        assert_eq!(
+            key_text(&MapKey::ByteString(Rc::from(&[0xffu8][..]))),
+            "\"Base64: /w==\""
+        );
+    }
 
     #[test]
     fn struct_clone_budget() {

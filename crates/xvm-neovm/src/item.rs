@@ -535,23 +535,37 @@ impl StackItem {
     }
 }
 
-const COMPARABLE_EXCEEDED: &str = "The operand exceeds the maximum comparable size.";
+const COMPARABLE_EXCEEDED: &str = "The operand exceeds the maximum comparable size,";
 
+/// `ByteString.Equals(other, ref limits)`: this string must fit the remaining budget (even
+/// when compared with itself or another type); the other string too unless it is the same
+/// object; the budget shrinks by the larger size (at least 1).
 fn bytestring_equals(a: &Rc<[u8]>, other: &StackItem, budget: &mut usize) -> Result<bool, VmError> {
+    if a.len() > *budget || *budget == 0 {
+        return Err(fault(format!(
+            "{COMPARABLE_EXCEEDED} {}/{}",
+            a.len(),
+            budget
+        )));
+    }
     let StackItem::ByteString(b) = other else {
-        *budget = budget.saturating_sub(1);
+        *budget -= 1;
         return Ok(false);
     };
     let compared = a.len().max(b.len()).max(1);
-    if Rc::ptr_eq(a, b) {
-        *budget = budget.saturating_sub(compared);
-        return Ok(true);
-    }
-    if a.len() > *budget || b.len() > *budget {
-        return Err(fault(COMPARABLE_EXCEEDED));
-    }
-    *budget -= compared.min(*budget);
-    Ok(a[..] == b[..])
+    let result = if Rc::ptr_eq(a, b) {
+        Ok(true)
+    } else if b.len() > *budget {
+        Err(fault(format!(
+            "{COMPARABLE_EXCEEDED} {}/{}",
+            b.len(),
+            budget
+        )))
+    } else {
+        Ok(a[..] == b[..])
+    };
+    *budget = budget.saturating_sub(compared);
+    result
 }
 
 fn struct_equals(a: &Rc<ArrayItem>, other: &StackItem, limits: &Limits) -> Result<bool, VmError> {

@@ -346,10 +346,12 @@ fn max_comparable_size() {
     halts(&format!("{}{}EQUAL", bs(65536), bs(65536)), &["true"]);
     let msg = faults(&format!("{}{}EQUAL", bs(65537), bs(65537)));
     assert!(msg.contains("comparable"), "{msg}");
-    // The same object compares equal without spending the budget.
-    halts(&format!("{}DUP\nEQUAL", bs(65537)), &["true"]);
-    // Different types are simply unequal.
-    halts(&format!("{}PUSH1\nNOTEQUAL", bs(65537)), &["true"]);
+    // An oversized ByteString faults even against itself or another type...
+    faults(&format!("{}DUP\nEQUAL", bs(65537)));
+    faults(&format!("{}PUSH1\nNOTEQUAL", bs(65537)));
+    // ...but only when it is the left operand (x1): an Integer compares by type first.
+    halts(&format!("PUSH1\n{}NOTEQUAL", bs(65537)), &["true"]);
+    halts(&format!("{}DUP\nEQUAL", bs(65536)), &["true"]);
 }
 
 #[test]
@@ -659,4 +661,47 @@ fn breakpoints_stop_execute_and_step_over() {
         .unwrap();
     e.add_breakpoint(&script, 3);
     assert_eq!(e.execute(host), VmState::Halt);
+}
+
+#[test]
+fn caught_index_and_key_misses_carry_the_reference_messages() {
+    let hex = |s: &str| {
+        format!(
+            "0x{}",
+            s.bytes().map(|b| format!("{b:02x}")).collect::<String>()
+        )
+    };
+    halts(
+        "TRY c, 0\nNEWMAP\nPUSHDATA1 0x6162\nPICKITEM\nc: NOP",
+        &[&hex("Key \"ab\" not found in Map.")],
+    );
+    halts(
+        "TRY c, 0\nNEWMAP\nPUSHT\nPICKITEM\nc: NOP",
+        &[&hex("Key True not found in Map.")],
+    );
+    halts(
+        "TRY c, 0\nPUSH1\nNEWARRAY\nPUSH5\nPICKITEM\nc: NOP",
+        &[&hex("The index of VMArray is out of range, 5/[0, 1).")],
+    );
+    halts(
+        "TRY c, 0\nPUSHDATA1 0x01\nPUSH1\nPICKITEM\nc: NOP",
+        &[&hex(
+            "The index of PrimitiveType is out of range, 1/[0, 1).",
+        )],
+    );
+    halts(
+        "TRY c, 0\nPUSH2\nNEWBUFFER\nPUSHM1\nPUSH0\nSETITEM\nc: NOP",
+        &[&hex("The index of Buffer is out of range, -1/[0, 2).")],
+    );
+    // A huge index is still a catchable miss, not an Int32 overflow.
+    halts(
+        &format!(
+            "TRY c, 0\nNEWARRAY0\nPUSHINT64 {}\nPICKITEM\nc: NOP",
+            i64::MAX
+        ),
+        &[&hex(&format!(
+            "The index of VMArray is out of range, {}/[0, 0).",
+            i64::MAX
+        ))],
+    );
 }
