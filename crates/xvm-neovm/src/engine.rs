@@ -425,17 +425,16 @@ impl ExecutionEngine {
         old
     }
 
-    /// `Map[key] = value` as the reference orders it: uncount the old value (still in place) or
-    /// count the new key, count the new value, then store.
+    /// `Map[key] = value` as the reference's SETITEM does it: when the map is stack-referenced,
+    /// count the new key or uncount the old value (still in place), then count the new value
+    /// (one check for the whole block); then store.
     fn map_set(&mut self, m: &Rc<MapItem>, key: MapKey, value: StackItem) {
-        let old = m.entries().get(&key).cloned();
         if m.stack_refs.get() > 0 {
+            let old = m.entries().get(&key).cloned();
             match &old {
                 Some(old) => self.remove_ref(old),
                 None => self.refs += 1,
             }
-        }
-        if m.stack_refs.get() > 0 {
             self.add_ref(&value);
         }
         m.entries_mut().insert(key, value);
