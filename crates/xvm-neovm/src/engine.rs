@@ -661,7 +661,15 @@ impl ExecutionEngine {
     /// After an instruction: stop at a breakpoint (Debugger.ExecuteAndCheckBreakPoints).
     #[inline(always)]
     fn check_breakpoint(&mut self) {
-        if self.breakpoints.is_empty() || self.state != VmState::None {
+        if !self.breakpoints.is_empty() {
+            self.check_breakpoint_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn check_breakpoint_slow(&mut self) {
+        if self.state != VmState::None {
             return;
         }
         if let Some(ctx) = self.contexts.last() {
