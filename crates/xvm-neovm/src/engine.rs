@@ -1597,9 +1597,10 @@ impl ExecutionEngine {
             // ------------------------------------------------------------ compound types
             O::PACKMAP => {
                 let size = self.pop_i32()?;
-                if size < 0 || size as i64 * 2 > self.eval().len() as i64 {
+                let count = self.eval().len();
+                if size < 0 || size as i64 * 2 > count as i64 {
                     return Err(fault(format!(
-                        "The value {size} is out of range for PACKMAP."
+                        "The map size is out of valid range, 2*{size}/[0, {count}]."
                     )));
                 }
                 let map = MapItem::new();
@@ -1612,8 +1613,12 @@ impl ExecutionEngine {
             }
             O::PACK | O::PACKSTRUCT => {
                 let size = self.pop_i32()?;
-                if size < 0 || size as usize > self.eval().len() {
-                    return Err(fault(format!("The value {size} is out of range for {op}.")));
+                let count = self.eval().len();
+                if size < 0 || size as usize > count {
+                    let what = if op == O::PACK { "array" } else { "struct" };
+                    return Err(fault(format!(
+                        "The {what} size is out of valid range, {size}/[0, {count}]."
+                    )));
                 }
                 let mut items = Vec::with_capacity(size as usize);
                 for _ in 0..size {
@@ -1661,7 +1666,15 @@ impl ExecutionEngine {
             O::NEWARRAY | O::NEWSTRUCT | O::NEWARRAY_T => {
                 let n = self.pop_i32()?;
                 if n < 0 || n as usize > self.limits.max_stack_size {
-                    return Err(fault(format!("MaxStackSize exceed: {n}")));
+                    let what = if op == O::NEWSTRUCT {
+                        "struct"
+                    } else {
+                        "array"
+                    };
+                    return Err(fault(format!(
+                        "The {what} size is out of valid range, {n}/[0, {}].",
+                        self.limits.max_stack_size
+                    )));
                 }
                 let fill = if op == O::NEWARRAY_T {
                     match ItemType::from_byte(ins.u8()) {
@@ -1717,14 +1730,11 @@ impl ExecutionEngine {
                     | StackItem::ByteString(_) => {
                         let _ = pk;
                         let index = key.to_int()?;
-                        if index.is_negative() {
+                        if index.is_negative()
+                            || index >= Int::from(self.limits.max_item_size as i64)
+                        {
                             return Err(fault(format!(
-                                "The negative index {index} is invalid for OpCode.HASKEY."
-                            )));
-                        }
-                        if index >= Int::from(self.limits.max_item_size as i64) {
-                            return Err(fault(format!(
-                                "The index {index} is invalid for OpCode.HASKEY."
+                                "The index {index} is invalid for OpCode HASKEY."
                             )));
                         }
                         let len = match &x {
@@ -1935,7 +1945,7 @@ impl ExecutionEngine {
                         let Some(i) = index.to_i64().filter(|&i| i >= 0 && (i as usize) < len)
                         else {
                             return Err(fault(format!(
-                                "The index {index} is out of range for REMOVE [0, {len})."
+                                "The index of VMArray is out of range, {index}/[0, {len})."
                             )));
                         };
                         self.array_remove(a, i as usize);
