@@ -1,0 +1,245 @@
+//! Unit tests of the engine internals.
+
+use super::*;
+use crate::item::ArrayItem;
+use std::rc::Rc;
+
+#[test]
+fn key_texts_like_the_reference() {
+    assert_eq!(base64(b""), "");
+    assert_eq!(base64(b"f"), "Zg==");
+    assert_eq!(base64(b"fo"), "Zm8=");
+    assert_eq!(base64(b"foo"), "Zm9v");
+    assert_eq!(base64(&[0xff, 0xfe, 0x00, 0x01]), "//4AAQ==");
+    assert_eq!(key_text(&MapKey::Boolean(true)), "True");
+    assert_eq!(key_text(&MapKey::Integer(Int::from(-5))), "-5");
+    assert_eq!(
+        key_text(&MapKey::ByteString(Rc::from(&b"ab"[..]))),
+        "\"ab\""
+    );
+    assert_eq!(
+        key_text(&MapKey::ByteString(Rc::from(&[0xffu8][..]))),
+        "\"Base64: /w==\""
+    );
+}
+
+#[test]
+fn struct_clone_budget() {
+    let e = ExecutionEngine::default();
+    let ok = ArrayItem::new(vec![StackItem::Null; 2047]);
+    assert_eq!(e.clone_struct(&ok).map(|s| s.len()).ok(), Some(2047));
+    let too_many = ArrayItem::new(vec![StackItem::Null; 2048]);
+    assert!(e.clone_struct(&too_many).is_err());
+    // Nested structs count every item of every level and are copied, not shared.
+    let inner = ArrayItem::new(vec![StackItem::int(1i64); 10]);
+    let outer = ArrayItem::new(vec![StackItem::Struct(inner.clone()), StackItem::Null]);
+    let copy = e.clone_struct(&outer).unwrap();
+    let StackItem::Struct(ci) = &copy.items()[0] else {
+        panic!("not a struct")
+    };
+    assert!(!Rc::ptr_eq(ci, &inner));
+    assert_eq!(ci.len(), 10);
+}
+
+#[test]
+fn light_rc_counts_sub_items_and_keeps_cycles() {
+    let mut e = ExecutionEngine::default();
+    e.load_script(Script::new(vec![0x40]), -1, 0).unwrap();
+    let a = ArrayItem::new(vec![StackItem::int(1i64), StackItem::int(2i64)]);
+    e.push(StackItem::Array(a.clone()));
+    assert_eq!(e.reference_count(), 3);
+    e.array_push(&a, StackItem::Array(a.clone()));
+    assert_eq!(e.reference_count(), 4);
+    e.pop().unwrap();
+    // The self-reference keeps the array counted, as the reference's light RC does.
+    assert_eq!(e.reference_count(), 3);
+}
+
+/// Recounts references from the roots (stacks and slots): each root reference counts 1, and
+/// every reachable compound counts its sub-items (map keys and values) once. Returns the
+/// count and whether the reachable graph has a cycle.
+fn recount(e: &ExecutionEngine) -> (usize, bool) {
+    use std::collections::HashMap;
+    fn id(item: &StackItem) -> Option<usize> {
+        match item {
+            StackItem::Array(a) | StackItem::Struct(a) => Some(Rc::as_ptr(a) as *const u8 as usize),
+            StackItem::Map(m) => Some(Rc::as_ptr(m) as *const u8 as usize),
+            _ => None,
+        }
+    }
+    fn children(item: &StackItem) -> Vec<StackItem> {
+        match item {
+            StackItem::Array(a) | StackItem::Struct(a) => a.items().clone(),
+            StackItem::Map(m) => m.entries().values().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+    // 1 = on the DFS path, 2 = done.
+    fn visit(
+        item: &StackItem,
+        color: &mut HashMap<usize, u8>,
+        count: &mut usize,
+        cycle: &mut bool,
+    ) {
+        let Some(k) = id(item) else { return };
+        match color.get(&k) {
+            Some(1) => {
+                *cycle = true;
+                return;
+            }
+            Some(_) => return,
+            None => {}
+        }
+        color.insert(k, 1);
+        *count += match item {
+            StackItem::Map(m) => 2 * m.len(),
+            _ => children(item).len(),
+        };
+        for c in children(item) {
+            visit(&c, color, count, cycle);
+        }
+        color.insert(k, 2);
+    }
+    let mut roots: Vec<StackItem> = Vec::new();
+    for sh in &e.shared {
+        roots.extend(sh.eval.iter().cloned());
+        roots.extend(sh.statics.iter().flatten().cloned());
+    }
+    for c in &e.contexts {
+        roots.extend(c.locals.iter().flatten().cloned());
+        roots.extend(c.args.iter().flatten().cloned());
+    }
+    roots.extend(e.result_stack.iter().cloned());
+    let mut count = roots.len();
+    let mut color = HashMap::new();
+    let mut cycle = false;
+    for r in &roots {
+        visit(r, &mut color, &mut count, &mut cycle);
+    }
+    (count, cycle)
+}
+
+/// Random programs over the compound, stack and slot opcodes: the light reference counter
+/// must equal a from-scratch recount while no cycle has ever been reachable, and may only
+/// exceed it (leaked cycles are never reclaimed) afterwards.
+#[test]
+fn reference_counter_matches_recount() {
+    use OpCode as O;
+    let ops: &[&[u8]] = &[
+        &[O::PUSH0.0],
+        &[O::PUSH1.0],
+        &[O::PUSH2.0],
+        &[O::PUSH3.0],
+        &[O::PUSHNULL.0],
+        &[O::PUSHDATA1.0, 1, 7],
+        &[O::NEWARRAY0.0],
+        &[O::NEWSTRUCT0.0],
+        &[O::NEWMAP.0],
+        &[O::PUSH2.0, O::NEWARRAY.0],
+        &[O::PUSH2.0, O::NEWSTRUCT.0],
+        &[O::DUP.0],
+        &[O::OVER.0],
+        &[O::SWAP.0],
+        &[O::ROT.0],
+        &[O::DROP.0],
+        &[O::NIP.0],
+        &[O::PUSH1.0, O::PICK.0],
+        &[O::PUSH2.0, O::ROLL.0],
+        &[O::TUCK.0],
+        &[O::APPEND.0],
+        &[O::SETITEM.0],
+        &[O::PICKITEM.0],
+        &[O::REMOVE.0],
+        &[O::CLEARITEMS.0],
+        &[O::POPITEM.0],
+        &[O::PUSH2.0, O::PACK.0],
+        &[O::PUSH1.0, O::PACKMAP.0],
+        &[O::PUSH2.0, O::PACKSTRUCT.0],
+        &[O::UNPACK.0],
+        &[O::KEYS.0],
+        &[O::VALUES.0],
+        &[O::REVERSEITEMS.0],
+        &[O::CONVERT.0, 0x40],
+        &[O::CONVERT.0, 0x41],
+        &[O::LDLOC0.0],
+        &[O::STLOC0.0],
+        &[O::LDLOC1.0],
+        &[O::STLOC1.0],
+        &[O::LDARG0.0],
+        &[O::STARG0.0],
+        &[O::LDSFLD0.0],
+        &[O::STSFLD0.0],
+        &[O::LDSFLD1.0],
+        &[O::STSFLD1.0],
+        &[O::PUSH1.0, O::XDROP.0],
+        &[O::REVERSE3.0],
+        &[O::PUSH3.0, O::REVERSEN.0],
+        &[O::CLEAR.0],
+        &[O::SIZE.0],
+        &[O::DUP.0, O::DUP.0, O::APPEND.0],
+        &[O::OVER.0, O::OVER.0, O::APPEND.0],
+        &[O::OVER.0, O::OVER.0, O::SWAP.0, O::APPEND.0],
+        &[O::DUP.0, O::PUSH0.0, O::ROT.0, O::SETITEM.0],
+        &[O::OVER.0, O::PUSH0.0, O::ROT.0, O::SETITEM.0],
+        &[O::DUP.0, O::PUSH0.0, O::PUSH1.0, O::SETITEM.0],
+        &[O::DUP.0, O::PUSH0.0, O::REMOVE.0],
+        &[O::DUP.0, O::CLEARITEMS.0],
+        &[O::HASKEY.0],
+        &[O::EQUAL.0],
+        &[O::ISNULL.0],
+        &[O::DEPTH.0],
+    ];
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut checked = 0usize;
+    for _ in 0..20000 {
+        let mut script = vec![O::INITSSLOT.0, 2, O::PUSH1.0, O::INITSLOT.0, 2, 1];
+        // Start with a few items of each kind so that more random operations succeed.
+        for _ in 0..(next() % 6) {
+            let start: &[&[u8]] = &[
+                &[O::NEWARRAY0.0],
+                &[O::NEWMAP.0],
+                &[O::PUSH1.0],
+                &[O::NEWSTRUCT0.0],
+                &[O::PUSH0.0],
+            ];
+            script.extend_from_slice(start[(next() % start.len() as u64) as usize]);
+        }
+        let n = (next() % 40) as usize + 1;
+        for _ in 0..n {
+            script.extend_from_slice(ops[(next() % ops.len() as u64) as usize]);
+        }
+        let mut e = ExecutionEngine::default();
+        e.load_script(Script::new(script), -1, 0).unwrap();
+        let mut tainted = false;
+        loop {
+            let state = e.step_into(&mut NoInterop);
+            if state == VmState::Fault {
+                break;
+            }
+            let (count, cycle) = recount(&e);
+            tainted |= cycle;
+            if tainted {
+                assert!(e.reference_count() >= count);
+            } else {
+                assert_eq!(
+                    e.reference_count(),
+                    count,
+                    "after ip {:?}",
+                    e.current_context().map(|c| c.ip)
+                );
+                checked += 1;
+            }
+            if state == VmState::Halt {
+                break;
+            }
+        }
+    }
+    eprintln!("{checked} exact checks");
+    assert!(checked > 10_000, "only {checked} exact checks");
+}
