@@ -69,15 +69,23 @@ pub fn fake_vm_lib() -> PathBuf {
             std::env::consts::DLL_PREFIX,
             std::env::consts::DLL_SUFFIX
         ));
-        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
-        let status = Command::new(rustc)
+        // The rustc next to the cargo that runs the tests, else the one on PATH.
+        let rustc = std::env::var_os("RUSTC")
+            .map(PathBuf::from)
+            .or_else(|| {
+                let cargo = PathBuf::from(std::env::var_os("CARGO")?);
+                let rustc = cargo.with_file_name(format!("rustc{}", std::env::consts::EXE_SUFFIX));
+                rustc.is_file().then_some(rustc)
+            })
+            .unwrap_or_else(|| PathBuf::from("rustc"));
+        let status = Command::new(&rustc)
             .args(["--edition", "2021", "--crate-type", "cdylib"])
             .args(["--crate-name", "fake_evmc_vm", "-C", "opt-level=0"])
             .arg("-o")
             .arg(&out)
             .arg(&src)
             .status()
-            .expect("run rustc");
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", rustc.display()));
         assert!(status.success(), "compiling {} failed", src.display());
         out
     })
