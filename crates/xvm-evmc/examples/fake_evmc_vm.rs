@@ -3,6 +3,7 @@
 //!
 //! - `evmc_create_counting`: an ABI 12 VM that calls every host callback once, echoes what it got
 //!   as 32-byte words, makes one nested call from depth 0, and counts its results and releases.
+//!   With the option `answer=666` it claims more gas left than it was given.
 //! - `evmc_create_wrong_abi`: a VM that claims ABI version 11.
 //! - `evmc_create_null_vm`: returns null.
 //!
@@ -187,9 +188,15 @@ unsafe extern "C" fn execute(
     let out = out.into_boxed_slice();
     let len = out.len();
     RESULTS.fetch_add(1, Ordering::SeqCst);
+    // `answer=666` makes the VM claim more gas left than it was given.
+    let minted = if OPTION_ANSWER.load(Ordering::SeqCst) == 666 {
+        1000
+    } else {
+        -1
+    };
     evmc_result {
         status_code: evmc_status_code::EVMC_SUCCESS,
-        gas_left: m.gas - 1,
+        gas_left: m.gas + minted,
         gas_refund: 7,
         output_data: Box::into_raw(out) as *const u8,
         output_size: len,

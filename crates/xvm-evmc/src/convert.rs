@@ -376,6 +376,25 @@ pub unsafe fn result_from_c(r: evmc_result, create: bool) -> ExecResult {
     out
 }
 
+/// Checks a result that came over the C boundary for a frame started with `gas`: `None` when it
+/// is impossible (gas left negative or above `gas`, or an internal error, which EVMC says must
+/// not be passed on), else the result with EVMC's rules applied (no gas left unless success or
+/// revert, no refund unless success).
+pub fn sanitize_result(mut r: ExecResult, gas: i64) -> Option<ExecResult> {
+    if r.gas_left < 0 || r.gas_left > gas || r.status == StatusCode::InternalError {
+        return None;
+    }
+    match r.status {
+        StatusCode::Success => {}
+        StatusCode::Revert => r.gas_refund = 0,
+        _ => {
+            r.gas_left = 0;
+            r.gas_refund = 0;
+        }
+    }
+    Some(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +467,35 @@ mod tests {
         assert_eq!(
             storage_status_from_c(evmc_storage_status(99)),
             StorageStatus::Assigned
+        );
+    }
+
+    #[test]
+    fn impossible_results_are_refused() {
+        let ok = |status, gas_left, gas_refund| ExecResult {
+            status,
+            gas_left,
+            gas_refund,
+            output: Bytes::new(),
+            create_address: None,
+        };
+        assert_eq!(
+            sanitize_result(ok(StatusCode::Success, 5, 3), 10),
+            Some(ok(StatusCode::Success, 5, 3))
+        );
+        assert_eq!(
+            sanitize_result(ok(StatusCode::Revert, 5, 3), 10),
+            Some(ok(StatusCode::Revert, 5, 0))
+        );
+        assert_eq!(
+            sanitize_result(ok(StatusCode::OutOfGas, 5, 3), 10),
+            Some(ok(StatusCode::OutOfGas, 0, 0))
+        );
+        assert_eq!(sanitize_result(ok(StatusCode::Success, 11, 0), 10), None);
+        assert_eq!(sanitize_result(ok(StatusCode::Success, -1, 0), 10), None);
+        assert_eq!(
+            sanitize_result(ok(StatusCode::InternalError, 0, 0), 10),
+            None
         );
     }
 

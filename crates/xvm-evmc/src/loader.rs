@@ -2,7 +2,7 @@
 //! `loader.c` does, and running it through the engine's [`Vm`] trait.
 
 use crate::bridge::HostFrame;
-use crate::convert::{message_to_c, result_from_c};
+use crate::convert::{message_to_c, result_from_c, sanitize_result};
 use crate::ffi::*;
 use libloading::Library;
 use std::ffi::{CStr, CString};
@@ -381,7 +381,13 @@ impl LoadedVm {
         if frame.failed() {
             return ExecResult::failure(StatusCode::InternalError);
         }
-        result
+        // A VM's own refusals (REJECTED, OUT_OF_MEMORY) pass through; a result that would mint
+        // gas, or an internal error, becomes INTERNAL_ERROR with no gas left.
+        match result.status {
+            StatusCode::Rejected | StatusCode::OutOfMemory => ExecResult::failure(result.status),
+            _ => sanitize_result(result, msg.gas)
+                .unwrap_or_else(|| ExecResult::failure(StatusCode::InternalError)),
+        }
     }
 }
 

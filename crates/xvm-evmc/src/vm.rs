@@ -184,8 +184,12 @@ unsafe fn execute_checked(
         tx: None,
         trace: inst.trace.load(Ordering::Relaxed),
         gas: msg.gas,
+        host_error: false,
     };
     let result = xvm_evm::execute(&mut adapter, rev, &msg, code);
+    if adapter.host_error {
+        return internal();
+    }
     result_to_c(&result)
 }
 
@@ -220,6 +224,9 @@ struct CHost<'a> {
     trace: bool,
     /// Gas the frame started with (for the trace summary's `gasUsed`).
     gas: i64,
+    /// The host's `call` answered an internal error or an impossible result: the execution ends
+    /// with `INTERNAL_ERROR` (EVMC: internal errors are not recoverable).
+    host_error: bool,
 }
 
 impl Host for CHost<'_> {
@@ -298,7 +305,15 @@ impl Host for CHost<'_> {
         // SAFETY: `cmsg` points into `msg`, alive for the call.
         let r = unsafe { f(self.ctx, &cmsg) };
         // SAFETY: `r` was just returned by the host and is released once, inside.
-        unsafe { result_from_c(r, msg.kind.is_create()) }
+        let result = unsafe { result_from_c(r, msg.kind.is_create()) };
+        match sanitize_result(result, msg.gas) {
+            Some(r) => r,
+            None => {
+                // All the gas is gone (nothing minted), and the whole execution will fail.
+                self.host_error = true;
+                ExecResult::failure(StatusCode::InternalError)
+            }
+        }
     }
 
     fn get_tx_context(&mut self) -> &TxContext {

@@ -323,3 +323,36 @@ fn a_panicking_host_callback_gives_internal_error() {
     assert_eq!(made, released);
     assert_eq!(made, 3);
 }
+
+#[test]
+fn a_vm_claiming_more_gas_than_it_got_gives_internal_error() {
+    let _g = serial();
+    let counting = copy_as(&fake_vm_lib(), "libcounting.so");
+    let mut vm = LoadedVm::load(&counting).expect("load counting vm");
+    vm.set_option("answer", "666").expect("mint mode");
+    let mut host = TestHost::new(None::<&LoadedVm>, Revision::Cancun);
+    let msg = Message {
+        gas: 1000,
+        depth: 1,
+        ..Message::default()
+    };
+    let r = xvm_evm::Vm::execute(
+        &vm,
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&[]),
+    );
+    vm.set_option("answer", "0").expect("normal mode");
+    assert_eq!(r.status, StatusCode::InternalError);
+    assert_eq!(r.gas_left, 0);
+    let r = xvm_evm::Vm::execute(
+        &vm,
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&[]),
+    );
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(r.gas_left, 999);
+}

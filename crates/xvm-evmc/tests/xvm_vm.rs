@@ -445,3 +445,18 @@ fn in_process_vm_matches_the_shared_library() {
     assert_eq!(host.calls, host2.calls);
     assert_eq!(host.logs, host2.logs);
 }
+
+/// A host whose `call` answers more gas than the call was given must not mint gas: the execution
+/// ends with INTERNAL_ERROR.
+#[test]
+fn a_host_answering_impossible_gas_gives_internal_error() {
+    let _g = serial();
+    let vm = load_xvm();
+    let mut host = setup(&vm);
+    host.forced_gas_left = Some(i64::MAX);
+    let code = AnalyzedCode::new(&every_callback_program());
+    let r = vm.execute(&mut host, Revision::Cancun, &top_message(), &code);
+    assert_eq!(r.status, StatusCode::InternalError);
+    assert_eq!(r.gas_left, 0);
+    assert_eq!(host.count("call"), 1);
+}

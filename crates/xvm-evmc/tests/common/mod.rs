@@ -137,6 +137,8 @@ pub struct TestHost<'v, V: Vm> {
     pub destructed: Vec<(Address, Address)>,
     pub messages: Vec<Message>,
     pub tx: TxContext,
+    /// Gas left that nested calls answer instead of the real one (to test impossible results).
+    pub forced_gas_left: Option<i64>,
     /// Callback name that panics when called for the n-th time.
     pub panic_in: Option<(&'static str, u32)>,
 }
@@ -171,6 +173,7 @@ impl<'v, V: Vm> TestHost<'v, V> {
                 blob_hashes: vec![B256::repeat_byte(0x01), B256::repeat_byte(0x02)],
             },
             panic_in: None,
+            forced_gas_left: None,
         }
     }
 
@@ -267,7 +270,11 @@ impl<V: Vm> Host for TestHost<'_, V> {
         match (self.vm, code) {
             (Some(vm), Some(code)) => {
                 let rev = self.rev;
-                vm.execute(self, rev, msg, &AnalyzedCode::new(&code))
+                let mut r = vm.execute(self, rev, msg, &AnalyzedCode::new(&code));
+                if let Some(g) = self.forced_gas_left {
+                    r.gas_left = g;
+                }
+                r
             }
             _ => ExecResult {
                 status: StatusCode::Success,
