@@ -33,7 +33,7 @@ impl Default for RunOptions {
             fork: None,
             filter: None,
             jobs: 0,
-            stack_size: 1 << 30,
+            stack_size: 256 << 20,
         }
     }
 }
@@ -182,6 +182,12 @@ pub fn run_test_file<V: Vm + Sync>(path: &Path, vm: &V, opts: &RunOptions) -> Ve
         }
     };
     drop(text);
+    if raw.is_empty() {
+        return vec![EntryResult::file_failure(
+            path,
+            "not a state test file: it holds no tests".into(),
+        )];
+    }
     let mut results = Vec::new();
     for (name, value) in raw {
         if let Some(f) = &opts.filter {
