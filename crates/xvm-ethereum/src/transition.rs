@@ -176,7 +176,7 @@ pub fn execute_transaction<'a, V: Vm>(
     } else {
         0
     } + auth_refund;
-    let gas_used_before_refund = props.gas_limit - gas_left;
+    let gas_used_before_refund = props.gas_limit.saturating_sub(gas_left);
     let quotient = if rev >= Revision::London { 5 } else { 2 };
     let refund = (refund.max(0) as u64).min(gas_used_before_refund / quotient);
     let gas_used = (gas_used_before_refund - refund).max(props.floor_gas);
@@ -184,7 +184,7 @@ pub fn execute_transaction<'a, V: Vm>(
     let st = &mut evm.state;
     st.add_balance(
         &sender,
-        U256::from(props.gas_limit - gas_used) * props.effective_gas_price,
+        U256::from(props.gas_limit.saturating_sub(gas_used)) * props.effective_gas_price,
     );
     st.add_balance(&block.coinbase, U256::from(gas_used) * props.priority_fee);
     st.touch(&block.coinbase);

@@ -75,7 +75,7 @@ pub fn main(args: StatetestArgs) -> ExitCode {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let summary = format_summary(&results, 200);
+    let summary = format_summary(&results, usize::MAX);
     if args.json {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
