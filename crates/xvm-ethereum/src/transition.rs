@@ -439,4 +439,95 @@ mod tests {
         // Frames at depths 0..=1024 each increment once; the CALL at depth 1024 fails.
         assert_eq!(slot, U256::from(1025));
     }
+
+    fn signed_authorization(
+        key: &k256::ecdsa::SigningKey,
+        delegate: Address,
+        nonce: u64,
+    ) -> crate::tx::Authorization {
+        let mut auth = crate::tx::Authorization {
+            chain_id: U256::from(1),
+            address: delegate,
+            nonce: U256::from(nonce),
+            y_parity: U256::ZERO,
+            r: U256::ZERO,
+            s: U256::ZERO,
+        };
+        let hash = crate::tx::authorization_hash(&auth);
+        let (sig, rid) = key.sign_prehash_recoverable(hash.as_slice()).unwrap();
+        let (sig, odd) = match sig.normalize_s() {
+            Some(n) => (n, !rid.is_y_odd()),
+            None => (sig, rid.is_y_odd()),
+        };
+        auth.r = U256::from_be_slice(&sig.r().to_bytes());
+        auth.s = U256::from_be_slice(&sig.s().to_bytes());
+        auth.y_parity = U256::from(odd as u8);
+        auth
+    }
+
+    #[test]
+    fn set_code_transaction_delegates_and_runs_delegate_code() {
+        let key = k256::ecdsa::SigningKey::from_slice(&[0x42; 32]).unwrap();
+        let authority = crate::tx::recover_authority(&signed_authorization(&key, CONTRACT, 0))
+            .expect("valid signature");
+        // Delegate code: SSTORE(0, 7) -- runs in the authority's storage.
+        let pre = pre_with(&hex!("6007600055"));
+        let mut t = tx(Some(authority), 200_000, 0, &[]);
+        t.ty = TxType::SetCode;
+        t.authorizations = vec![
+            signed_authorization(&key, CONTRACT, 0),
+            // Wrong nonce: skipped.
+            signed_authorization(&key, Address::repeat_byte(0x99), 5),
+        ];
+        assert!(matches!(
+            execute_transaction(&pre, &block(), &t, Revision::Cancun, &Interpreter),
+            Err(TxError::TypeNotSupported(4))
+        ));
+        let out = execute_transaction(&pre, &block(), &t, Revision::Prague, &Interpreter).unwrap();
+        assert_eq!(out.status, StatusCode::Success);
+        let mut st = out.state;
+        let acc = st.load(&authority).clone();
+        assert_eq!(acc.nonce, 1);
+        assert_eq!(delegate_of(acc.code_bytes()), Some(CONTRACT));
+        assert_eq!(st.storage(&authority, &U256::ZERO).current, U256::from(7));
+        assert_eq!(st.storage(&CONTRACT, &U256::ZERO).current, U256::ZERO);
+    }
+
+    #[test]
+    fn selfdestruct_follows_eip_6780() {
+        // SELFDESTRUCT(0x11..11)
+        let code = hex!("731111111111111111111111111111111111111111ff");
+        let beneficiary = Address::repeat_byte(0x11);
+        let mut pre = pre_with(&code);
+        pre.insert(
+            CONTRACT,
+            PreAccount::new(1, U256::from(1000), &code, SlotMap::default()),
+        );
+        for (rev, destroyed) in [(Revision::Shanghai, true), (Revision::Cancun, false)] {
+            let out = execute_transaction(
+                &pre,
+                &block(),
+                &tx(Some(CONTRACT), 100_000, 0, &[]),
+                rev,
+                &Interpreter,
+            )
+            .unwrap();
+            assert_eq!(out.status, StatusCode::Success);
+            let mut contract = None;
+            let mut paid = U256::ZERO;
+            out.state.for_each_final_account(true, |a, acc| {
+                if *a == CONTRACT {
+                    contract = Some(acc.balance);
+                }
+                if *a == beneficiary {
+                    paid = acc.balance;
+                }
+            });
+            assert_eq!(paid, U256::from(1000), "{rev}");
+            assert_eq!(contract.is_none(), destroyed, "{rev}");
+            if !destroyed {
+                assert_eq!(contract, Some(U256::ZERO));
+            }
+        }
+    }
 }
