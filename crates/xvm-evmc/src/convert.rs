@@ -377,20 +377,12 @@ pub unsafe fn result_from_c(r: evmc_result, create: bool) -> ExecResult {
 }
 
 /// Checks a result that came over the C boundary for a frame started with `gas`: `None` when it
-/// is impossible (gas left negative or above `gas`, or an internal error, which EVMC says must
-/// not be passed on), else the result with EVMC's rules applied (no gas left unless success or
-/// revert, no refund unless success).
-pub fn sanitize_result(mut r: ExecResult, gas: i64) -> Option<ExecResult> {
+/// is impossible (gas left negative or above `gas`, which would mint gas) or an internal error
+/// (EVMC: not to be passed on); else the result unchanged. A failure may keep gas: hosts answer
+/// "light" failures (e.g. a CREATE with a sender nonce at its maximum) with the call's gas intact.
+pub fn sanitize_result(r: ExecResult, gas: i64) -> Option<ExecResult> {
     if r.gas_left < 0 || r.gas_left > gas || r.status == StatusCode::InternalError {
         return None;
-    }
-    match r.status {
-        StatusCode::Success => {}
-        StatusCode::Revert => r.gas_refund = 0,
-        _ => {
-            r.gas_left = 0;
-            r.gas_refund = 0;
-        }
     }
     Some(r)
 }
@@ -472,31 +464,24 @@ mod tests {
 
     #[test]
     fn impossible_results_are_refused() {
-        let ok = |status, gas_left, gas_refund| ExecResult {
+        let ok = |status, gas_left| ExecResult {
             status,
             gas_left,
-            gas_refund,
+            gas_refund: 0,
             output: Bytes::new(),
             create_address: None,
         };
-        assert_eq!(
-            sanitize_result(ok(StatusCode::Success, 5, 3), 10),
-            Some(ok(StatusCode::Success, 5, 3))
-        );
-        assert_eq!(
-            sanitize_result(ok(StatusCode::Revert, 5, 3), 10),
-            Some(ok(StatusCode::Revert, 5, 0))
-        );
-        assert_eq!(
-            sanitize_result(ok(StatusCode::OutOfGas, 5, 3), 10),
-            Some(ok(StatusCode::OutOfGas, 0, 0))
-        );
-        assert_eq!(sanitize_result(ok(StatusCode::Success, 11, 0), 10), None);
-        assert_eq!(sanitize_result(ok(StatusCode::Success, -1, 0), 10), None);
-        assert_eq!(
-            sanitize_result(ok(StatusCode::InternalError, 0, 0), 10),
-            None
-        );
+        for r in [
+            ok(StatusCode::Success, 5),
+            ok(StatusCode::Revert, 10),
+            ok(StatusCode::Failure, 10),
+            ok(StatusCode::OutOfGas, 0),
+        ] {
+            assert_eq!(sanitize_result(r.clone(), 10), Some(r));
+        }
+        assert_eq!(sanitize_result(ok(StatusCode::Success, 11), 10), None);
+        assert_eq!(sanitize_result(ok(StatusCode::Success, -1), 10), None);
+        assert_eq!(sanitize_result(ok(StatusCode::InternalError, 0), 10), None);
     }
 
     #[test]
