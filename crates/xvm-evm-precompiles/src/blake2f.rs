@@ -28,40 +28,55 @@ const SIGMA: [[usize; 16]; 10] = [
     [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
 ];
 
-/// The BLAKE2b mixing function G.
-#[inline(always)]
-fn g(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize, x: u64, y: u64) {
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-    v[d] = (v[d] ^ v[a]).rotate_right(32);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(24);
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-    v[d] = (v[d] ^ v[a]).rotate_right(16);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(63);
+/// The BLAKE2b mixing function G on four state words held in locals.
+macro_rules! g {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $x:expr, $y:expr) => {
+        $a = $a.wrapping_add($b).wrapping_add($x);
+        $d = ($d ^ $a).rotate_right(32);
+        $c = $c.wrapping_add($d);
+        $b = ($b ^ $c).rotate_right(24);
+        $a = $a.wrapping_add($b).wrapping_add($y);
+        $d = ($d ^ $a).rotate_right(16);
+        $c = $c.wrapping_add($d);
+        $b = ($b ^ $c).rotate_right(63);
+    };
 }
 
 /// The compression function F of RFC 7693 with a configurable number of rounds.
+///
+/// The message is permuted once per schedule entry up front, and the state lives in sixteen
+/// locals, so the round loop has no table look-ups or bounds checks (EIP-152 allows 2^32 - 1
+/// rounds, which the consensus tests do run).
 pub(crate) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
-    let mut v = [0u64; 16];
-    v[..8].copy_from_slice(h);
-    v[8..].copy_from_slice(&IV);
-    v[12] ^= t[0];
-    v[13] ^= t[1];
+    let mut schedule = [[0u64; 16]; 10];
+    for (row, sigma) in schedule.iter_mut().zip(SIGMA.iter()) {
+        for (w, &k) in row.iter_mut().zip(sigma.iter()) {
+            *w = m[k];
+        }
+    }
+    let [mut v0, mut v1, mut v2, mut v3, mut v4, mut v5, mut v6, mut v7] = *h;
+    let [mut v8, mut v9, mut v10, mut v11, mut v12, mut v13, mut v14, mut v15] = IV;
+    v12 ^= t[0];
+    v13 ^= t[1];
     if last {
-        v[14] = !v[14];
+        v14 = !v14;
     }
-    for i in 0..rounds as usize {
-        let s = &SIGMA[i % 10];
-        g(&mut v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-        g(&mut v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-        g(&mut v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-        g(&mut v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-        g(&mut v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-        g(&mut v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-        g(&mut v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-        g(&mut v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+    let mut r = 0usize;
+    for _ in 0..rounds {
+        let s = &schedule[r];
+        g!(v0, v4, v8, v12, s[0], s[1]);
+        g!(v1, v5, v9, v13, s[2], s[3]);
+        g!(v2, v6, v10, v14, s[4], s[5]);
+        g!(v3, v7, v11, v15, s[6], s[7]);
+        g!(v0, v5, v10, v15, s[8], s[9]);
+        g!(v1, v6, v11, v12, s[10], s[11]);
+        g!(v2, v7, v8, v13, s[12], s[13]);
+        g!(v3, v4, v9, v14, s[14], s[15]);
+        r = if r == 9 { 0 } else { r + 1 };
     }
+    let v = [
+        v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15,
+    ];
     for i in 0..8 {
         h[i] ^= v[i] ^ v[i + 8];
     }
