@@ -317,16 +317,23 @@ impl Host for CHost<'_> {
     }
 
     fn get_tx_context(&mut self) -> &TxContext {
-        let (iface, ctx) = (self.iface, self.ctx);
-        self.tx.get_or_insert_with(|| {
-            let Some(f) = iface.get_tx_context else {
-                return TxContext::default();
+        if self.tx.is_none() {
+            let tx = match self.iface.get_tx_context {
+                Some(f) => {
+                    // SAFETY: as above.
+                    let c = unsafe { f(self.ctx) };
+                    // SAFETY: the host's blob hash pointer and count are valid during this
+                    // execution; a null pointer with a count is refused, not read.
+                    unsafe { tx_context_from_c(&c) }.unwrap_or_else(|_| {
+                        self.host_error = true;
+                        TxContext::default()
+                    })
+                }
+                None => TxContext::default(),
             };
-            // SAFETY: as above.
-            let c = unsafe { f(ctx) };
-            // SAFETY: the host's blob hash pointer and count are valid during this execution.
-            unsafe { tx_context_from_c(&c) }.unwrap_or_default()
-        })
+            self.tx = Some(tx);
+        }
+        self.tx.get_or_insert_with(TxContext::default)
     }
 
     fn get_block_hash(&mut self, number: i64) -> B256 {

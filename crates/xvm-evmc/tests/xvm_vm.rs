@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use std::ptr;
-use xvm::convert::message_to_c;
+use xvm::convert::{message_to_c, tx_context_to_c};
 use xvm::ffi::*;
 use xvm::{HostFrame, LoadedVm};
 use xvm_evm::{
@@ -263,6 +263,12 @@ fn a_panicking_host_callback_ends_with_internal_error_not_a_crash() {
     assert_eq!(outstanding_in_libxvm(), leaked_before);
 }
 
+unsafe extern "C" fn null_blob_hashes(_ctx: *mut evmc_host_context) -> evmc_tx_context {
+    let mut t = tx_context_to_c(&Default::default(), &[]);
+    t.blob_hashes_count = 5;
+    t
+}
+
 /// Calls libxvm's `execute` directly with raw arguments.
 #[allow(clippy::too_many_arguments)]
 unsafe fn raw_execute(
@@ -350,6 +356,14 @@ fn null_and_inconsistent_arguments_get_an_error_status() {
         partial.get_block_hash = None;
         assert_eq!(
             raw_execute(raw, &partial, ctx, 12, &good, c, 1, &vm).0,
+            internal
+        );
+        // A host whose tx context claims blob hashes behind a null pointer.
+        let mut lying = iface;
+        lying.get_tx_context = Some(null_blob_hashes);
+        let number = [0x43u8, 0x00]; // NUMBER STOP
+        assert_eq!(
+            raw_execute(raw, &lying, ctx, 12, &good, number.as_ptr(), 2, &vm).0,
             internal
         );
 
