@@ -90,3 +90,45 @@ fn state_tests_through_libxvm_match_the_native_path() {
         .count();
     println!("{passed} passed, 0 failed");
 }
+
+/// Not a check, a measurement (run with `--ignored --nocapture`, in release): the benchmark
+/// contracts (filled as state tests) on one thread, through the C ABI and natively.
+#[test]
+#[ignore = "measurement; run explicitly"]
+fn benchmarks_through_libxvm_vs_native() {
+    let dir = fixtures_root()
+        .join("ethereum")
+        .join("benchmarks")
+        .join("main");
+    if !dir.is_dir() {
+        eprintln!("skipping: no benchmarks at {}", dir.display());
+        return;
+    }
+    let files = collect_files(&[dir]).expect("walk benchmarks");
+    let opts = RunOptions {
+        jobs: 1,
+        ..RunOptions::default()
+    };
+    let vm = load_xvm();
+    for f in &files {
+        let one = std::slice::from_ref(f);
+        let start = std::time::Instant::now();
+        let c = run_files(one, &vm, &opts, &|_| {});
+        let c_time = start.elapsed();
+        let start = std::time::Instant::now();
+        let n = run_files(one, &Interpreter, &opts, &|_| {});
+        let n_time = start.elapsed();
+        let ok = |r: &[xvm_ethereum::statetest::EntryResult]| {
+            r.iter().all(|e| e.outcome == Outcome::Passed)
+        };
+        println!(
+            "{:<28} C ABI {:>8.1} ms  native {:>8.1} ms  ratio {:.2}  (passed: {} / {})",
+            f.file_name().unwrap().to_string_lossy(),
+            c_time.as_secs_f64() * 1e3,
+            n_time.as_secs_f64() * 1e3,
+            c_time.as_secs_f64() / n_time.as_secs_f64(),
+            ok(&c),
+            ok(&n)
+        );
+    }
+}
