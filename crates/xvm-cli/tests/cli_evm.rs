@@ -134,3 +134,61 @@ fn disasm_lines() {
         "000000  PUSH1 0x80\n000002  PUSH1 0x40\n000004  MSTORE\n000005  INVALID\n000006  UNDEFINED(0x0c)\n000007  PUSH2 0xff  (truncated: 1 of 2 bytes)\n"
     );
 }
+
+/// `target/<profile>/libxvm.so`, which `cargo test --workspace` builds (xvm-evmc's cdylib).
+/// Missing: fails under `CI=true`, else the caller skips with a printed reason.
+fn libxvm() -> Option<String> {
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_xvm"));
+    let so = exe.with_file_name("libxvm.so");
+    if so.exists() {
+        return Some(so.to_string_lossy().into_owned());
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{} is missing: run the tests with --workspace so that xvm-evmc's cdylib is built",
+        so.display()
+    );
+    eprintln!(
+        "skipped: {} not built (cargo build -p xvm-evmc)",
+        so.display()
+    );
+    None
+}
+
+#[test]
+fn run_through_an_evmc_vm() {
+    let Some(so) = libxvm() else { return };
+    let o = xvm(&[
+        "evm",
+        "run",
+        "--code",
+        "600160020160005260206000f3",
+        "--vm",
+        &so,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("gas used: 24"));
+    // Options pass through set_option; the VM's own trace goes to stderr.
+    let with_trace = format!("{so},trace=1");
+    let o = xvm(&["evm", "run", "--code", "6001600201", "--vm", &with_trace]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("\"opName\":\"ADD\""));
+    let bad = format!("{so},nosuchoption=1");
+    let o = xvm(&["evm", "run", "--code", "00", "--vm", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown option"));
+}
+
+#[test]
+fn unloadable_vm_is_a_usage_error() {
+    let o = xvm(&[
+        "evm",
+        "run",
+        "--code",
+        "00",
+        "--vm",
+        "/nonexistent/libnothing.so",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error: --vm: "));
+}

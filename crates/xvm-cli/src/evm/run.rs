@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use xvm_ethereum::{Evm, PreAccount, PreState, State};
 use xvm_evm::trace::eip3155_summary_line;
-use xvm_evm::{CallKind, Eip3155Tracer, Host, Interpreter, Message, Revision, TxContext};
+use xvm_evm::{
+    CallKind, Eip3155Tracer, ExecResult, Host, Interpreter, Message, Revision, TxContext, Vm,
+};
 
 /// The default sender (`CALLER`, `ORIGIN`).
 pub const SENDER: Address = address!("1000000000000000000000000000000000000001");
@@ -44,6 +46,10 @@ pub struct RunArgs {
     /// Print EIP-3155 trace lines to stderr.
     #[arg(long)]
     trace: bool,
+    /// Execute through this EVMC VM (`path.so[,option=value...]`) instead of xvm's own
+    /// interpreter; xvm's in-memory world is the host.
+    #[arg(long, value_name = "PATH.so")]
+    vm: Option<String>,
 }
 
 /// The block and transaction context `run` uses.
@@ -94,29 +100,6 @@ pub fn main(args: RunArgs) -> ExitCode {
         return usage_error("--gas must not be negative");
     }
 
-    let mut pre = PreState::new();
-    pre.insert(
-        SENDER,
-        PreAccount::new(0, U256::MAX >> 1, &[], Default::default()),
-    );
-    pre.insert(
-        RECIPIENT,
-        PreAccount::new(1, U256::ZERO, &code, Default::default()),
-    );
-    let vm = Interpreter;
-    let mut evm = Evm::new(State::new(&pre), &vm, rev, context(rev));
-    if rev >= Revision::Berlin {
-        evm.state.warm_account(&SENDER);
-        evm.state.warm_account(&RECIPIENT);
-        for p in xvm_evm_precompiles::addresses(rev) {
-            evm.state.warm_account(&p);
-        }
-    }
-    if args.trace {
-        evm.tracer = Some(Box::new(Eip3155Tracer::new(std::io::BufWriter::new(
-            std::io::stderr(),
-        ))));
-    }
     let msg = Message {
         kind: CallKind::Call,
         gas: args.gas,
@@ -127,9 +110,14 @@ pub fn main(args: RunArgs) -> ExitCode {
         code_address: RECIPIENT,
         ..Message::default()
     };
-    let result = evm.call(&msg);
+    let result = match &args.vm {
+        None => execute(&Interpreter, rev, &code, &msg, args.trace),
+        Some(config) => match evmc::LoadedVm::load_and_configure(config) {
+            Ok(vm) => execute(&vm, rev, &code, &msg, args.trace),
+            Err(e) => return usage_error(format!("--vm: {e}")),
+        },
+    };
     let gas_used = args.gas - result.gas_left;
-    evm.tracer = None; // flushes the trace
     if args.trace {
         eprintln!("{}", eip3155_summary_line(&result, gas_used));
     }
@@ -142,4 +130,34 @@ pub fn main(args: RunArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Runs `msg` against `code` deployed at [`RECIPIENT`] in a fresh in-memory world, through `vm`.
+/// With `trace`, EIP-3155 step lines go to stderr (the summary line is the caller's).
+fn execute<V: Vm>(vm: &V, rev: Revision, code: &[u8], msg: &Message, trace: bool) -> ExecResult {
+    let mut pre = PreState::new();
+    pre.insert(
+        SENDER,
+        PreAccount::new(0, U256::MAX >> 1, &[], Default::default()),
+    );
+    pre.insert(
+        RECIPIENT,
+        PreAccount::new(1, U256::ZERO, code, Default::default()),
+    );
+    let mut evm = Evm::new(State::new(&pre), vm, rev, context(rev));
+    if rev >= Revision::Berlin {
+        evm.state.warm_account(&SENDER);
+        evm.state.warm_account(&RECIPIENT);
+        for p in xvm_evm_precompiles::addresses(rev) {
+            evm.state.warm_account(&p);
+        }
+    }
+    if trace {
+        evm.tracer = Some(Box::new(Eip3155Tracer::new(std::io::BufWriter::new(
+            std::io::stderr(),
+        ))));
+    }
+    let result = evm.call(msg);
+    evm.tracer = None; // flushes the trace
+    result
 }

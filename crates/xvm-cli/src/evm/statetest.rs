@@ -25,6 +25,10 @@ pub struct StatetestArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long = "jobs", default_value_t = 0)]
     jobs: usize,
+    /// Execute through this EVMC VM (`path.so[,option=value...]`) instead of xvm's own
+    /// interpreter; xvm's world state is the host.
+    #[arg(long, value_name = "PATH.so")]
+    vm: Option<String>,
 }
 
 /// Runs `xvm evm statetest`.
@@ -71,7 +75,13 @@ pub fn main(args: StatetestArgs) -> ExitCode {
             }
         }
     };
-    let results = run_files(&files, &Interpreter, &opts, &on_done);
+    let results = match &args.vm {
+        None => run_files(&files, &Interpreter, &opts, &on_done),
+        Some(config) => match evmc::LoadedVm::load_and_configure(config) {
+            Ok(vm) => run_files(&files, &vm, &opts, &on_done),
+            Err(e) => return crate::usage_error(format!("--vm: {e}")),
+        },
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
