@@ -135,13 +135,17 @@ fn disasm_lines() {
     );
 }
 
-/// `target/<profile>/libxvm.so`, which `cargo test --workspace` builds (xvm-evmc's cdylib).
-/// Missing: fails under `CI=true`, else the caller skips with a printed reason.
+/// xvm-evmc's cdylib: `target/<profile>/deps/libxvm.so` (built by `cargo test --workspace`
+/// for xvm-evmc's own integration tests) or `target/<profile>/libxvm.so` (`cargo build -p
+/// xvm-evmc`). Missing: fails under `CI=true`, else the caller skips with a printed reason.
 fn libxvm() -> Option<String> {
     let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_xvm"));
     let so = exe.with_file_name("libxvm.so");
-    if so.exists() {
-        return Some(so.to_string_lossy().into_owned());
+    let in_deps = exe.with_file_name("deps").join("libxvm.so");
+    for candidate in [&in_deps, &so] {
+        if candidate.exists() {
+            return Some(candidate.to_string_lossy().into_owned());
+        }
     }
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
