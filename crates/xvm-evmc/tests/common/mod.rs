@@ -49,9 +49,21 @@ pub fn libxvm_path() -> PathBuf {
 pub fn scratch_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let d = profile_dir()
-            .join("xvm-evmc-tests")
-            .join(std::process::id().to_string());
+        let root = profile_dir().join("xvm-evmc-tests");
+        // Remove the directories of earlier test processes that are gone (Linux: /proc/<pid>).
+        if Path::new("/proc/self").exists() {
+            for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let gone = name
+                    .to_str()
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|pid| !Path::new("/proc").join(pid.to_string()).exists());
+                if gone {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let d = root.join(std::process::id().to_string());
         std::fs::create_dir_all(&d).expect("create scratch dir");
         d
     })
@@ -81,6 +93,7 @@ pub fn fake_vm_lib() -> PathBuf {
         let status = Command::new(&rustc)
             .args(["--edition", "2021", "--crate-type", "cdylib"])
             .args(["--crate-name", "fake_evmc_vm", "-C", "opt-level=0"])
+            .args(["-C", "debuginfo=0", "-C", "strip=debuginfo"])
             .arg("-o")
             .arg(&out)
             .arg(&src)
@@ -92,11 +105,11 @@ pub fn fake_vm_lib() -> PathBuf {
     .clone()
 }
 
-/// A copy of `lib` named `file_name` in the scratch directory (the loader derives the create
-/// function's name from the file name).
+/// `lib` under the name `file_name` in the scratch directory (a hard link, else a copy): the
+/// loader derives the create function's name from the file name.
 pub fn copy_as(lib: &Path, file_name: &str) -> PathBuf {
     let to = scratch_dir().join(file_name);
-    if !to.exists() {
+    if !to.exists() && std::fs::hard_link(lib, &to).is_err() {
         std::fs::copy(lib, &to).expect("copy library");
     }
     to
