@@ -113,12 +113,21 @@ pub fn main(args: RunArgs) -> ExitCode {
     let result = match &args.vm {
         None => execute(&Interpreter, rev, &code, &msg, args.trace),
         Some(config) => match evmc::LoadedVm::load_and_configure(config) {
-            Ok(vm) => execute(&vm, rev, &code, &msg, args.trace),
+            Ok(mut vm) => {
+                // A C VM reports no steps to its host: with --trace it traces itself (libxvm:
+                // EIP-3155 step lines and the summary line on stderr).
+                if args.trace {
+                    if let Err(e) = vm.set_option("trace", "1") {
+                        return usage_error(format!("--trace with --vm: {e}"));
+                    }
+                }
+                execute(&vm, rev, &code, &msg, false)
+            }
             Err(e) => return usage_error(format!("--vm: {e}")),
         },
     };
     let gas_used = args.gas - result.gas_left;
-    if args.trace {
+    if args.trace && args.vm.is_none() {
         eprintln!("{}", eip3155_summary_line(&result, gas_used));
     }
     let mut out = std::io::stdout().lock();
