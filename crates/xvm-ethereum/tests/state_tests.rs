@@ -2,31 +2,16 @@
 //! per-fork table and the final counts line, and fails on any failure.
 
 use std::io::Write;
-use std::path::PathBuf;
-use xvm_ethereum::statetest::{collect_files, format_summary, run_files, Outcome, RunOptions};
+use xvm_ethereum::statetest::{
+    collect_files, fixtures_dir_for_test, format_summary, run_files, Outcome, RunOptions,
+};
 use xvm_evm::Interpreter;
-
-fn fixtures_root() -> PathBuf {
-    match std::env::var_os("XVM_FIXTURES") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        )),
-    }
-}
 
 #[test]
 fn ethereum_state_tests() {
-    let dir = fixtures_root().join("ethereum").join("state");
-    if !dir.is_dir() {
-        let msg = format!("state-test fixtures not found at {}", dir.display());
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg} (set XVM_FIXTURES to the folder that holds ethereum/)");
-        }
-        eprintln!("skipping: {msg}");
+    let Some(dir) = fixtures_dir_for_test("ethereum/state") else {
         return;
-    }
+    };
     let mut files = collect_files(&[dir]).expect("walk fixtures");
     assert!(!files.is_empty(), "no fixture files found");
     // Unoptimised builds run every 16th file (the whole suite is for `cargo test --release`),

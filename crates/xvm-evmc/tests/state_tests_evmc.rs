@@ -6,30 +6,17 @@ mod common;
 
 use common::*;
 use std::path::PathBuf;
-use xvm_ethereum::statetest::{collect_files, format_summary, run_files, Outcome, RunOptions};
+use xvm_ethereum::statetest::{
+    collect_files, fixtures_dir_for_test, fixtures_root, format_summary, run_files, Outcome,
+    RunOptions,
+};
 use xvm_evm::Interpreter;
-
-fn fixtures_root() -> PathBuf {
-    match std::env::var_os("XVM_FIXTURES") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
-        )),
-    }
-}
 
 #[test]
 fn state_tests_through_libxvm_match_the_native_path() {
-    let dir = fixtures_root().join("ethereum").join("state");
-    if !dir.is_dir() {
-        let msg = format!("state-test fixtures not found at {}", dir.display());
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg} (set XVM_FIXTURES to the folder that holds ethereum/)");
-        }
-        eprintln!("skipping: {msg}");
+    let Some(dir) = fixtures_dir_for_test("ethereum/state") else {
         return;
-    }
+    };
     let files = collect_files(&[dir]).expect("walk fixtures");
     assert!(!files.is_empty(), "no fixture files found");
     let opts = RunOptions {
