@@ -9,17 +9,7 @@ use xvm_evm::{
     StatusCode, StorageStatus, TxContext, Vm, MAX_CODE_SIZE,
 };
 
-/// The EIP-7702 delegation designator prefix.
-pub const DELEGATION_PREFIX: [u8; 3] = [0xef, 0x01, 0x00];
-
-/// The delegate of an EIP-7702 delegation designator (`0xef0100 ++ address`), if `code` is one.
-pub fn delegate_of(code: &[u8]) -> Option<Address> {
-    if code.len() == 23 && code[..3] == DELEGATION_PREFIX {
-        Some(Address::from_slice(&code[3..]))
-    } else {
-        None
-    }
-}
+pub use xvm_evm::{delegate_of, DELEGATION_PREFIX};
 
 /// The CREATE address: keccak256(rlp([sender, nonce]))[12..].
 pub fn create_address(sender: &Address, nonce: u64) -> Address {

@@ -37,5 +37,5 @@ mod instructions;
 mod memory;
 mod stack;
 
-pub use instructions::{delegation_target, DELEGATION_PREFIX};
+pub use instructions::{delegate_of, delegation_target, DELEGATION_PREFIX};
 pub use memory::memory_cost;

@@ -12,7 +12,7 @@ mod stack;
 mod storage;
 mod system;
 
-pub use system::{delegation_target, DELEGATION_PREFIX};
+pub use system::{delegate_of, delegation_target, DELEGATION_PREFIX};
 
 /// Words needed for `len` bytes.
 #[inline(always)]

@@ -14,16 +14,25 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 /// The EIP-7702 delegation designator prefix.
 pub const DELEGATION_PREFIX: [u8; 3] = [0xef, 0x01, 0x00];
 
+/// The delegate of an EIP-7702 delegation designator (`0xef0100 ++ address`), if `code` is one.
+pub fn delegate_of(code: &[u8]) -> Option<Address> {
+    if code.len() == 23 && code[..3] == DELEGATION_PREFIX {
+        Some(Address::from_slice(&code[3..]))
+    } else {
+        None
+    }
+}
+
 /// If `addr`'s code is an EIP-7702 delegation designator (`0xef0100 ++ address`), the delegate.
 pub fn delegation_target<H: Host>(host: &mut H, addr: &Address) -> Option<Address> {
     if host.get_code_size(addr) != 23 {
         return None;
     }
     let mut code = [0u8; 23];
-    if host.copy_code(addr, 0, &mut code) != 23 || code[..3] != DELEGATION_PREFIX {
+    if host.copy_code(addr, 0, &mut code) != 23 {
         return None;
     }
-    Some(Address::from_slice(&code[3..]))
+    delegate_of(&code)
 }
 
 const CALL_VALUE_COST: i64 = 9000;
