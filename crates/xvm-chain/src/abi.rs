@@ -106,14 +106,18 @@ pub fn parse_value(ty: &DynSolType, text: &str) -> Result<DynSolValue, String> {
 }
 
 fn coerce(ty: &DynSolType, t: &str) -> Result<DynSolValue, String> {
-    let v = ty
-        .coerce_str(t)
-        .map_err(|e| format!("'{t}' is not a valid {ty}: {}", first_line(&e.to_string())))?;
-    Ok(v)
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+    ty.coerce_str(t).map_err(|e| {
+        // The parser's own text is a multi-line excerpt with a caret; the type says enough.
+        let detail = e.to_string();
+        if detail.starts_with("parser error") {
+            format!("'{t}' is not a valid {ty}")
+        } else {
+            format!(
+                "'{t}' is not a valid {ty}: {}",
+                detail.lines().next().unwrap_or("")
+            )
+        }
+    })
 }
 
 fn from_json(ty: &DynSolType, v: &Value) -> Result<DynSolValue, String> {

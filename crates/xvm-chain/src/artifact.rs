@@ -198,7 +198,8 @@ fn candidates(v: &Value) -> Result<Vec<Candidate>, String> {
 pub fn parse_hex_code(s: &str) -> Result<Bytes, String> {
     let s = s.trim();
     let s = s.strip_prefix("0x").unwrap_or(s);
-    if let Some(pos) = s.find("__") {
+    let placeholder_text = |c: char| c.is_ascii_alphanumeric() || "_$:./-".contains(c);
+    if let Some(pos) = s.find("__").filter(|_| s.chars().all(placeholder_text)) {
         let end = (pos + 40).min(s.len());
         return Err(format!(
             "bytecode has an unlinked library placeholder ({})",

@@ -75,6 +75,8 @@ pub struct CallResult {
 /// A transaction mined into its block.
 #[derive(Clone, Debug)]
 pub struct Mined {
+    /// The status of the transaction's top frame.
+    pub status: StatusCode,
     /// The transaction and its receipt.
     pub tx: TxRecord,
     /// The new block.
@@ -292,6 +294,12 @@ impl Chain {
             },
             None => AccountInfo::default(),
         }
+    }
+
+    /// The state root of the head state, computed from the accounts in memory (equal to the
+    /// head block's `state_root`; tests use it to check what was loaded).
+    pub fn state_root(&self) -> B256 {
+        xvm_ethereum::trie::state_root(&State::new(&self.pre), true)
     }
 
     /// A storage slot at the head.
@@ -644,7 +652,11 @@ impl Chain {
         apply_diff_to_pre(&mut self.pre, diff);
         self.hashes.push(block.hash);
         self.head = block.clone();
-        Ok(Mined { tx: record, block })
+        Ok(Mined {
+            status,
+            tx: record,
+            block,
+        })
     }
 }
 
@@ -668,7 +680,7 @@ fn log_records(logs: &[xvm_ethereum::Log], first_index: u64) -> Vec<LogRecord> {
 }
 
 /// A short name for a failed status, as the CLI and RPC errors print it.
-pub fn status_text(s: StatusCode) -> &'static str {
+pub(crate) fn status_text(s: StatusCode) -> &'static str {
     match s {
         StatusCode::Success => "success",
         StatusCode::Revert => "execution reverted",

@@ -21,6 +21,8 @@ enum Command {
     Evm(evm::EvmArgs),
     /// Neo N3 virtual machine: run, test, assemble, disassemble.
     Neo(neo::NeoArgs),
+    /// The local EVM chain's default accounts (funded, unlocked), with balances and keys.
+    Accounts(evm::local::AccountsArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Evm(args) => evm::main(args),
         Command::Neo(args) => neo::main(args),
+        Command::Accounts(args) => evm::local::accounts(args),
     }
 }
 
