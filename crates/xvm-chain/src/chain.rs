@@ -1,27 +1,20 @@
 //! The chain: open or create the state, read it, call, estimate, and mine transactions.
 
-use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
-use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256};
 use alloy_signer::SignerSync;
-use xvm_ethereum::host::create_address;
 use xvm_ethereum::state::SlotMap;
 use xvm_ethereum::tx::BlobParams;
-use xvm_ethereum::{
-    execute_transaction_with, BlockEnv, PreAccount, PreState, State, Transaction, TxHooks, TxType,
-};
-use xvm_evm::{Interpreter, Revision, StatusCode, Tracer};
+use xvm_ethereum::{BlockEnv, PreAccount, PreState, State};
+use xvm_evm::{Revision, StatusCode, Tracer};
 use xvm_store::{Reader, Store, WriteTxn};
 
 use crate::accounts::{derive, DevAccount};
-use crate::block::{next_base_fee, receipt_envelope, seal, BlockParts};
+use crate::block::{next_base_fee, seal, BlockParts};
 use crate::records::{AccountInfo, BlockRecord, ContractInfo, LogRecord, TxRecord};
 use crate::tables::*;
-use crate::txconv::envelope_to_transaction;
 use crate::{ChainConfig, ChainError, GenesisOptions};
 
 /// The priority fee the chain's own signed transactions offer (1 gwei).
@@ -86,12 +79,12 @@ pub struct Mined {
 /// A local chain on an open state folder. Holds the state file open (and so locked) while it
 /// lives; the whole world state is kept in memory, loaded once on open.
 pub struct Chain {
-    store: Store,
-    config: ChainConfig,
-    accounts: Vec<DevAccount>,
-    pre: PreState,
-    head: BlockRecord,
-    hashes: Vec<B256>,
+    pub(crate) store: Store,
+    pub(crate) config: ChainConfig,
+    pub(crate) accounts: Vec<DevAccount>,
+    pub(crate) pre: PreState,
+    pub(crate) head: BlockRecord,
+    pub(crate) hashes: Vec<B256>,
 }
 
 impl std::fmt::Debug for Chain {
@@ -103,19 +96,22 @@ impl std::fmt::Debug for Chain {
     }
 }
 
-fn corrupt(what: impl std::fmt::Display) -> ChainError {
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> ChainError {
     ChainError::Store(xvm_store::StoreError::Corrupt(what.to_string()))
 }
 
-fn json<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, ChainError> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, ChainError> {
     serde_json::from_slice(bytes).map_err(|e| corrupt(format!("{what}: {e}")))
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Vec<u8> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).expect("records serialize")
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -147,6 +143,7 @@ impl Chain {
             gas_limit: g.gas_limit,
             mnemonic: g.mnemonic.clone(),
             time_offset: 0,
+            next_timestamp: None,
         };
         let mut pre = PreState::new();
         let mut w = store.write()?;
@@ -190,61 +187,8 @@ impl Chain {
         })
     }
 
-    fn load(store: Store, config: ChainConfig) -> Result<Chain, ChainError> {
-        let r = store.read()?;
-        let accounts: Vec<DevAccount> = match r.get(META, b"accounts")? {
-            Some(b) => json(&b, "accounts")?,
-            None => return Err(corrupt("no accounts")),
-        };
-        let head_n = r
-            .get(META, KEY_HEAD)?
-            .and_then(|v| read_u64_be(&v))
-            .ok_or_else(|| corrupt("no head block"))?;
-        let mut hashes = Vec::with_capacity(head_n as usize + 1);
-        let mut head = None;
-        for (k, v) in r.scan_prefix(BLOCKS, &[])? {
-            let n = read_u64_be(&k).ok_or_else(|| corrupt("block key"))?;
-            if n != hashes.len() as u64 {
-                return Err(corrupt(format!("block {n} out of sequence")));
-            }
-            let b: BlockRecord = json(&v, "block")?;
-            hashes.push(b.hash);
-            if n == head_n {
-                head = Some(b);
-            }
-        }
-        let head = head.ok_or_else(|| corrupt(format!("head block {head_n} missing")))?;
-        if hashes.len() as u64 != head_n + 1 {
-            return Err(corrupt("blocks after the head"));
-        }
-        let mut pre = PreState::new();
-        let mut storage: alloy_primitives::map::AddressMap<SlotMap<U256>> = Default::default();
-        for (k, v) in r.scan_prefix(STORAGE, &[])? {
-            if k.len() != 52 || v.len() != 32 {
-                return Err(corrupt("storage entry"));
-            }
-            storage
-                .entry(Address::from_slice(&k[..20]))
-                .or_default()
-                .insert(U256::from_be_slice(&k[20..]), U256::from_be_slice(&v));
-        }
-        for (k, v) in r.scan_prefix(ACCOUNTS, &[])? {
-            let (nonce, balance, code_hash) =
-                decode_account(&v).ok_or_else(|| corrupt("account entry"))?;
-            if k.len() != 20 {
-                return Err(corrupt("account key"));
-            }
-            let addr = Address::from_slice(&k);
-            let code = if code_hash == xvm_ethereum::state::EMPTY_CODE_HASH {
-                Vec::new()
-            } else {
-                r.get(CODE, code_hash.as_slice())?
-                    .ok_or_else(|| corrupt(format!("code {code_hash} missing")))?
-            };
-            let slots = storage.remove(&addr).unwrap_or_default();
-            pre.insert(addr, PreAccount::new(nonce, balance, &code, slots));
-        }
-        drop(r);
+    pub(crate) fn load(store: Store, config: ChainConfig) -> Result<Chain, ChainError> {
+        let (accounts, pre, head, hashes) = read_state(&store)?;
         Ok(Chain {
             store,
             config,
@@ -253,6 +197,21 @@ impl Chain {
             head,
             hashes,
         })
+    }
+
+    /// Reloads the state from what the store has committed.
+    pub(crate) fn reload(&mut self) -> Result<(), ChainError> {
+        let config: ChainConfig = match self.store.read()?.get(META, KEY_CONFIG)? {
+            Some(b) => json(&b, "chain config")?,
+            None => return Err(corrupt("no chain config")),
+        };
+        let (accounts, pre, head, hashes) = read_state(&self.store)?;
+        self.config = config;
+        self.accounts = accounts;
+        self.pre = pre;
+        self.head = head;
+        self.hashes = hashes;
+        Ok(())
     }
 
     /// The chain's configuration.
@@ -360,10 +319,13 @@ impl Chain {
         }
     }
 
-    fn next_env(&self) -> BlockEnv {
+    pub(crate) fn next_env(&self) -> BlockEnv {
         let rev = self.revision();
         let number = self.head.number + 1;
-        let now = now_secs().saturating_add_signed(self.config.time_offset);
+        let now = match self.config.next_timestamp {
+            Some(t) => t,
+            None => now_secs().saturating_add_signed(self.config.time_offset),
+        };
         BlockEnv {
             coinbase: Address::ZERO,
             gas_limit: self.config.gas_limit,
@@ -394,83 +356,8 @@ impl Chain {
         )
     }
 
-    fn block_hash_of(&self, n: u64) -> B256 {
+    pub(crate) fn block_hash_of(&self, n: u64) -> B256 {
         self.hashes.get(n as usize).copied().unwrap_or_default()
-    }
-
-    /// Runs a call on the head state; nothing is written. `tracer` sees every step.
-    pub fn call(
-        &self,
-        req: &CallRequest,
-        tracer: Option<Box<dyn Tracer>>,
-    ) -> Result<CallResult, ChainError> {
-        let from = req
-            .from
-            .or_else(|| self.accounts.first().map(|a| a.address))
-            .unwrap_or_default();
-        let gas = req.gas.unwrap_or_else(|| self.call_gas_cap());
-        let rev = self.revision();
-        let mut block = self.next_env();
-        block.base_fee = U256::ZERO;
-        let tx = Transaction {
-            ty: if rev >= Revision::London {
-                TxType::DynamicFee
-            } else {
-                TxType::Legacy
-            },
-            sender: from,
-            to: req.to,
-            nonce: U256::from(self.pre.get(&from).map(|a| a.nonce).unwrap_or(0)),
-            gas_limit: U256::from(gas),
-            max_fee_per_gas: U256::ZERO,
-            max_priority_fee_per_gas: U256::ZERO,
-            value: req.value,
-            data: req.data.clone(),
-            access_list: Vec::new(),
-            max_fee_per_blob_gas: U256::ZERO,
-            blob_hashes: Vec::new(),
-            authorizations: Vec::new(),
-        };
-        let bh = |n: u64| self.block_hash_of(n);
-        let hooks = TxHooks {
-            block_hash: Some(&bh),
-            tracer,
-        };
-        let out = execute_transaction_with(&self.pre, &block, &tx, rev, &Interpreter, hooks)
-            .map_err(|e| ChainError::Rejected(e.to_string()))?;
-        Ok(CallResult {
-            status: out.status,
-            gas_used: out.gas_used,
-            logs: log_records(&out.logs, 0),
-            output: out.output,
-        })
-    }
-
-    /// The smallest gas limit at which the call succeeds (binary search over real executions).
-    pub fn estimate_gas(&self, req: &CallRequest) -> Result<u64, ChainError> {
-        let cap = req.gas.unwrap_or_else(|| self.call_gas_cap());
-        let at = |gas: u64| {
-            let mut r = req.clone();
-            r.gas = Some(gas);
-            self.call(&r, None)
-        };
-        let first = at(cap)?;
-        if first.status != StatusCode::Success {
-            return Err(ChainError::EstimateFailed {
-                cap,
-                reason: status_text(first.status).to_string(),
-                output: first.output,
-            });
-        }
-        let (mut lo, mut hi) = (first.gas_used.saturating_sub(1), cap);
-        while lo + 1 < hi {
-            let mid = lo + (hi - lo) / 2;
-            match at(mid) {
-                Ok(r) if r.status == StatusCode::Success => hi = mid,
-                _ => lo = mid,
-            }
-        }
-        Ok(hi)
     }
 
     /// Signs `req` with its sender's key (a default account), mines it into a new block and
@@ -538,136 +425,81 @@ impl Chain {
         };
         self.submit(env, contract, tracer)
     }
-
-    /// Decodes a signed transaction (EIP-2718 bytes), mines it into a new block and commits.
-    pub fn send_raw(
-        &mut self,
-        raw: &[u8],
-        tracer: Option<Box<dyn Tracer>>,
-    ) -> Result<Mined, ChainError> {
-        let env = TxEnvelope::decode_2718(&mut &raw[..])
-            .map_err(|e| ChainError::Rejected(format!("undecodable transaction: {e}")))?;
-        self.submit(env, None, tracer)
-    }
-
-    /// Mines a signed transaction into a new block and commits it with its receipt.
-    pub fn submit(
-        &mut self,
-        env: TxEnvelope,
-        contract: Option<&ContractInfo>,
-        tracer: Option<Box<dyn Tracer>>,
-    ) -> Result<Mined, ChainError> {
-        let rev = self.revision();
-        if let Some(id) = alloy_consensus::Transaction::chain_id(&env) {
-            if id != self.config.chain_id {
-                return Err(ChainError::Rejected(format!(
-                    "chain id {id} does not match the chain's {}",
-                    self.config.chain_id
-                )));
-            }
-        }
-        let tx = envelope_to_transaction(&env)?;
-        let hash = *env.tx_hash();
-        if self.store.read()?.get(TXS, hash.as_slice())?.is_some() {
-            return Err(ChainError::Rejected(format!(
-                "transaction {hash} is already mined"
-            )));
-        }
-        let block_env = self.next_env();
-        let clear_empty = rev >= Revision::SpuriousDragon;
-
-        let (status, gas_used, output, logs, state_root, diff) = {
-            let bh = |n: u64| self.block_hash_of(n);
-            let hooks = TxHooks {
-                block_hash: Some(&bh),
-                tracer,
-            };
-            let out =
-                execute_transaction_with(&self.pre, &block_env, &tx, rev, &Interpreter, hooks)
-                    .map_err(|e| ChainError::Rejected(e.to_string()))?;
-            let root = xvm_ethereum::trie::state_root(&out.state, clear_empty);
-            let diff = collect_diff(&out.state, clear_empty);
-            (out.status, out.gas_used, out.output, out.logs, root, diff)
-        };
-
-        let success = status == StatusCode::Success;
-        let log_records = log_records(&logs, 0);
-        let alloy_logs: Vec<alloy_primitives::Log> = logs
-            .iter()
-            .map(|l| {
-                alloy_primitives::Log::new_unchecked(l.address, l.topics.clone(), l.data.clone())
-            })
-            .collect();
-        let receipt = receipt_envelope(env.tx_type() as u8, success, gas_used, alloy_logs);
-        let block = seal(BlockParts {
-            rev,
-            number: block_env.number,
-            parent_hash: self.head.hash,
-            timestamp: block_env.timestamp,
-            base_fee: block_env.base_fee.to::<u64>(),
-            gas_limit: block_env.gas_limit,
-            gas_used,
-            miner: block_env.coinbase,
-            state_root,
-            mix_hash: block_env.prev_randao.unwrap_or_default(),
-            txs: std::slice::from_ref(&env),
-            receipts: std::slice::from_ref(&receipt),
-        });
-        let nonce = tx.nonce.to::<u64>();
-        let contract_address =
-            (tx.to.is_none() && success).then(|| create_address(&tx.sender, nonce));
-        let base = block_env.base_fee;
-        let effective = (tx.max_priority_fee_per_gas + base).min(tx.max_fee_per_gas);
-        let record = TxRecord {
-            hash,
-            ty: env.tx_type() as u8,
-            block_number: block.number,
-            block_hash: block.hash,
-            index: 0,
-            from: tx.sender,
-            to: tx.to,
-            contract_address,
-            nonce,
-            gas: tx.gas_limit.to::<u64>(),
-            value: tx.value,
-            input: tx.data.clone(),
-            effective_gas_price: effective.to::<u128>(),
-            status: success,
-            gas_used,
-            cumulative_gas_used: gas_used,
-            logs: log_records,
-            output,
-            raw: env.encoded_2718().into(),
-        };
-
-        let mut w = self.store.write()?;
-        apply_diff_to_store(&mut w, &diff)?;
-        w.put(TXS, hash.as_slice(), &to_json(&record))?;
-        put_block(&mut w, &block)?;
-        if let (Some(addr), Some(info)) = (contract_address, contract) {
-            w.put(CONTRACTS, addr.as_slice(), &to_json(info))?;
-        }
-        w.commit()?;
-
-        apply_diff_to_pre(&mut self.pre, diff);
-        self.hashes.push(block.hash);
-        self.head = block.clone();
-        Ok(Mined {
-            status,
-            tx: record,
-            block,
-        })
-    }
 }
 
-fn put_block(w: &mut WriteTxn<'_>, b: &BlockRecord) -> Result<(), ChainError> {
+type Loaded = (Vec<DevAccount>, PreState, BlockRecord, Vec<B256>);
+
+/// Reads the default accounts, the whole world state, the head and the block hashes.
+fn read_state(store: &Store) -> Result<Loaded, ChainError> {
+    let r = store.read()?;
+    let accounts: Vec<DevAccount> = match r.get(META, b"accounts")? {
+        Some(b) => json(&b, "accounts")?,
+        None => return Err(corrupt("no accounts")),
+    };
+    let head_n = r
+        .get(META, KEY_HEAD)?
+        .and_then(|v| read_u64_be(&v))
+        .ok_or_else(|| corrupt("no head block"))?;
+    let mut hashes = Vec::with_capacity(head_n as usize + 1);
+    let mut head = None;
+    for (k, v) in r.scan_prefix(BLOCKS, &[])? {
+        let n = read_u64_be(&k).ok_or_else(|| corrupt("block key"))?;
+        if n != hashes.len() as u64 {
+            return Err(corrupt(format!("block {n} out of sequence")));
+        }
+        let b: BlockRecord = json(&v, "block")?;
+        hashes.push(b.hash);
+        if n == head_n {
+            head = Some(b);
+        }
+    }
+    let head = head.ok_or_else(|| corrupt(format!("head block {head_n} missing")))?;
+    if hashes.len() as u64 != head_n + 1 {
+        return Err(corrupt("blocks after the head"));
+    }
+    let mut pre = PreState::new();
+    let mut storage: alloy_primitives::map::AddressMap<SlotMap<U256>> = Default::default();
+    for (k, v) in r.scan_prefix(STORAGE, &[])? {
+        if k.len() != 52 || v.len() != 32 {
+            return Err(corrupt("storage entry"));
+        }
+        storage
+            .entry(Address::from_slice(&k[..20]))
+            .or_default()
+            .insert(U256::from_be_slice(&k[20..]), U256::from_be_slice(&v));
+    }
+    for (k, v) in r.scan_prefix(ACCOUNTS, &[])? {
+        let (nonce, balance, code_hash) =
+            decode_account(&v).ok_or_else(|| corrupt("account entry"))?;
+        if k.len() != 20 {
+            return Err(corrupt("account key"));
+        }
+        let addr = Address::from_slice(&k);
+        let code = if code_hash == xvm_ethereum::state::EMPTY_CODE_HASH {
+            Vec::new()
+        } else {
+            r.get(CODE, code_hash.as_slice())?
+                .ok_or_else(|| corrupt(format!("code {code_hash} missing")))?
+        };
+        let slots = storage.remove(&addr).unwrap_or_default();
+        pre.insert(addr, PreAccount::new(nonce, balance, &code, slots));
+    }
+    Ok((accounts, pre, head, hashes))
+}
+
+pub(crate) fn read_u64_or(v: Option<Vec<u8>>) -> Result<u64, ChainError> {
+    v.and_then(|v| read_u64_be(&v))
+        .ok_or_else(|| corrupt("missing number"))
+}
+
+pub(crate) fn put_block(w: &mut WriteTxn<'_>, b: &BlockRecord) -> Result<(), ChainError> {
     w.put(BLOCKS, &u64_be(b.number), &to_json(b))?;
     w.put(BLOCK_HASHES, b.hash.as_slice(), &u64_be(b.number))?;
     w.put(META, KEY_HEAD, &u64_be(b.number))?;
     Ok(())
 }
 
-fn log_records(logs: &[xvm_ethereum::Log], first_index: u64) -> Vec<LogRecord> {
+pub(crate) fn log_records(logs: &[xvm_ethereum::Log], first_index: u64) -> Vec<LogRecord> {
     logs.iter()
         .enumerate()
         .map(|(i, l)| LogRecord {
@@ -686,92 +518,5 @@ pub(crate) fn status_text(s: StatusCode) -> &'static str {
         StatusCode::Revert => "execution reverted",
         StatusCode::OutOfGas => "out of gas",
         _ => "execution failed",
-    }
-}
-
-/// One account's change in a mined transaction.
-struct AccountChange {
-    addr: Address,
-    nonce: u64,
-    balance: U256,
-    code: Option<Arc<xvm_evm::AnalyzedCode>>,
-    code_hash: B256,
-    /// Slots whose value changed: (slot, new value; zero = deleted).
-    slots: Vec<(U256, U256)>,
-    /// The account's whole storage after the transaction.
-    storage: SlotMap<U256>,
-}
-
-struct Diff {
-    changed: Vec<AccountChange>,
-    deleted: Vec<Address>,
-}
-
-fn collect_diff(state: &State<'_>, clear_empty: bool) -> Diff {
-    let mut survivors = HashSet::new();
-    let mut changed = Vec::new();
-    state.for_each_final_account(clear_empty, |addr, fa| {
-        let Some(slots) = fa.changed else { return };
-        survivors.insert(*addr);
-        let code = state.peek(addr).and_then(|a| a.code.clone());
-        changed.push(AccountChange {
-            addr: *addr,
-            nonce: fa.nonce,
-            balance: fa.balance,
-            code,
-            code_hash: fa.code_hash,
-            slots: slots
-                .iter()
-                .filter(|(_, s)| s.current != s.original)
-                .map(|(k, s)| (*k, s.current))
-                .collect(),
-            storage: fa.storage(),
-        });
-    });
-    let deleted = state
-        .loaded_accounts()
-        .map(|(a, _)| *a)
-        .filter(|a| !survivors.contains(a) && state.pre().get(a).is_some())
-        .collect();
-    Diff { changed, deleted }
-}
-
-fn apply_diff_to_store(w: &mut WriteTxn<'_>, diff: &Diff) -> Result<(), ChainError> {
-    for addr in &diff.deleted {
-        w.delete(ACCOUNTS, addr.as_slice())?;
-        w.delete_prefix(STORAGE, addr.as_slice())?;
-    }
-    for c in &diff.changed {
-        w.put(
-            ACCOUNTS,
-            c.addr.as_slice(),
-            &encode_account(c.nonce, c.balance, c.code_hash),
-        )?;
-        if let Some(code) = &c.code {
-            if w.get(CODE, c.code_hash.as_slice())?.is_none() {
-                w.put(CODE, c.code_hash.as_slice(), code.code())?;
-            }
-        }
-        for (slot, value) in &c.slots {
-            let key = storage_key(&c.addr, slot);
-            if value.is_zero() {
-                w.delete(STORAGE, &key)?;
-            } else {
-                w.put(STORAGE, &key, &value.to_be_bytes::<32>())?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn apply_diff_to_pre(pre: &mut PreState, diff: Diff) {
-    for addr in &diff.deleted {
-        pre.accounts.remove(addr);
-    }
-    for c in diff.changed {
-        let mut acc = PreAccount::new(c.nonce, c.balance, &[], c.storage);
-        acc.code = c.code;
-        acc.code_hash = c.code_hash;
-        pre.insert(c.addr, acc);
     }
 }

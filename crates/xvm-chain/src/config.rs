@@ -51,6 +51,9 @@ pub struct ChainConfig {
     /// Seconds added to the wall clock for new blocks' timestamps (dev methods move it).
     #[serde(default)]
     pub time_offset: i64,
+    /// The timestamp of the next block, when set by a dev method (used once).
+    #[serde(default)]
+    pub next_timestamp: Option<u64>,
 }
 
 impl ChainConfig {

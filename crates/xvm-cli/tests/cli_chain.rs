@@ -273,21 +273,15 @@ fn bad_input_exits_2_and_leaves_state_untouched() {
         ],
     );
     let before = l.file();
-    let (token, vy) = (artifact("XvmToken.json"), artifact("../contracts/Counter.vy"));
+    let (token, vy) = (
+        artifact("XvmToken.json"),
+        artifact("../contracts/Counter.vy"),
+    );
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["evm", "deploy", "/no/such/file.json"], "cannot read"),
-        (
-            vec!["evm", "deploy", &vy],
-            "not hex",
-        ),
-        (
-            vec!["evm", "deploy", &token],
-            "expected 2 argument(s)",
-        ),
-        (
-            vec!["evm", "deploy", &token, "1", "x"],
-            "argument 2",
-        ),
+        (vec!["evm", "deploy", &vy], "not hex"),
+        (vec!["evm", "deploy", &token], "expected 2 argument(s)"),
+        (vec!["evm", "deploy", &token, "1", "x"], "argument 2"),
         (vec!["evm", "deploy", "--code", "60zz"], "not hex"),
         (
             vec!["evm", "call", TOKEN, "transfer", A1],

@@ -107,6 +107,20 @@ impl<'a, V: Vm> Evm<'a, V> {
         vm.execute(self, self.rev, msg, code)
     }
 
+    /// Runs one message (call or create) with its checkpoint and revert.
+    fn message(&mut self, msg: &Message) -> ExecResult {
+        if msg.kind.is_create() {
+            return self.create(msg);
+        }
+        let (journal, logs) = (self.state.checkpoint(), self.logs.len());
+        let mut res = self.call_inner(msg);
+        if res.status != StatusCode::Success {
+            self.revert_to(journal, logs);
+            res.gas_refund = 0;
+        }
+        res
+    }
+
     fn call_inner(&mut self, msg: &Message) -> ExecResult {
         if msg.kind == CallKind::Call {
             if msg.value.is_zero() {
@@ -310,16 +324,15 @@ impl<V: Vm> Host for Evm<'_, V> {
     }
 
     fn call(&mut self, msg: &Message) -> ExecResult {
-        if msg.kind.is_create() {
-            return self.create(msg);
+        if let Some(t) = self.tracer.as_mut() {
+            t.on_call_start(msg);
+            let res = self.message(msg);
+            if let Some(t) = self.tracer.as_mut() {
+                t.on_call_end(&res);
+            }
+            return res;
         }
-        let (journal, logs) = (self.state.checkpoint(), self.logs.len());
-        let mut res = self.call_inner(msg);
-        if res.status != StatusCode::Success {
-            self.revert_to(journal, logs);
-            res.gas_refund = 0;
-        }
-        res
+        self.message(msg)
     }
 
     fn get_tx_context(&mut self) -> &TxContext {
