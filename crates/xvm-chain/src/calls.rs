@@ -127,7 +127,7 @@ impl Chain {
             tracer,
         };
         let out = execute_transaction_with(pre, &block, &tx, rev, &Interpreter, hooks)
-            .map_err(|e| ChainError::Rejected(e.to_string()))?;
+            .map_err(ChainError::InvalidTx)?;
         Ok(CallResult {
             status: out.status,
             gas_used: out.gas_used,

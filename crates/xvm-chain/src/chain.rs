@@ -366,7 +366,7 @@ impl Chain {
         &mut self,
         req: &TxRequest,
         contract: Option<&ContractInfo>,
-        tracer: Option<Box<dyn Tracer>>,
+        tracer: Option<Box<dyn Tracer + Send>>,
     ) -> Result<Mined, ChainError> {
         let account = self
             .accounts

@@ -32,7 +32,7 @@ pub use calls::AccountOverride;
 pub use chain::{CallRequest, CallResult, Chain, Mined, TxRequest};
 pub use config::{ChainConfig, GenesisOptions};
 pub use dev::Snapshot;
-pub use error::ChainError;
+pub use error::{invalid_tx_text, ChainError};
 pub use mining::{decode_raw, MinedBlock, PendingTx};
 pub use records::{AccountInfo, BlockRecord, ContractInfo, LogRecord, TxRecord};
 pub use txconv::envelope_to_transaction;

@@ -34,7 +34,7 @@ pub struct PendingTx {
     /// Name and ABI to store with the contract it creates.
     pub contract: Option<ContractInfo>,
     /// Sees every step of its execution.
-    pub tracer: Option<Box<dyn Tracer>>,
+    pub tracer: Option<Box<dyn Tracer + Send>>,
 }
 
 impl PendingTx {
@@ -180,7 +180,7 @@ impl Chain {
     pub fn send_raw(
         &mut self,
         raw: &[u8],
-        tracer: Option<Box<dyn Tracer>>,
+        tracer: Option<Box<dyn Tracer + Send>>,
     ) -> Result<Mined, ChainError> {
         let env = decode_raw(raw)?;
         self.submit(env, None, tracer)
@@ -192,7 +192,7 @@ impl Chain {
         &mut self,
         env: TxEnvelope,
         contract: Option<&ContractInfo>,
-        tracer: Option<Box<dyn Tracer>>,
+        tracer: Option<Box<dyn Tracer + Send>>,
     ) -> Result<Mined, ChainError> {
         let pending = PendingTx {
             env,
@@ -299,7 +299,7 @@ impl Chain {
             }
             let hooks = TxHooks {
                 block_hash: Some(&bh),
-                tracer: p.tracer,
+                tracer: p.tracer.map(|t| t as Box<dyn Tracer>),
             };
             let (out_status, gas_used, output, logs, prestate, diff) =
                 match execute_transaction_with(&self.pre, &block_env, &tx, rev, &Interpreter, hooks)
@@ -317,7 +317,7 @@ impl Chain {
                         )
                     }
                     Err(e) => {
-                        results.push(Err(ChainError::Rejected(e.to_string())));
+                        results.push(Err(ChainError::InvalidTx(e)));
                         continue;
                     }
                 };

@@ -36,6 +36,14 @@ pub struct StructLogger {
 }
 
 impl StructLogger {
+    /// A logger keeping at most `limit` steps.
+    pub fn with_limit(limit: usize) -> Self {
+        StructLogger {
+            limit: Some(limit),
+            ..Default::default()
+        }
+    }
+
     /// The `debug_traceTransaction` result for a transaction that used `gas` and ended with
     /// `failed` and `output`.
     pub fn result(self, gas: u64, failed: bool, output: &Bytes) -> Value {

@@ -3,6 +3,7 @@
 mod evm;
 mod input;
 mod neo;
+mod node;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     Neo(neo::NeoArgs),
     /// The local EVM chain's default accounts (funded, unlocked), with balances and keys.
     Accounts(evm::local::AccountsArgs),
+    /// Ethereum JSON-RPC development node (HTTP and WebSocket) on the embedded state.
+    Node(node::NodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Evm(args) => evm::main(args),
         Command::Neo(args) => neo::main(args),
         Command::Accounts(args) => evm::local::accounts(args),
+        Command::Node(args) => node::main(args),
     }
 }
 

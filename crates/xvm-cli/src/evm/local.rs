@@ -95,11 +95,11 @@ fn parse_b256(what: &str, s: &str) -> Result<B256, String> {
         .map_err(|_| format!("{what}: '{s}' is not a 32-byte hex hash"))
 }
 
-fn tracer(on: bool) -> Option<Box<dyn Tracer>> {
+fn tracer(on: bool) -> Option<Box<dyn Tracer + Send>> {
     on.then(|| {
         Box::new(Eip3155Tracer::new(std::io::BufWriter::new(
             std::io::stderr(),
-        ))) as Box<dyn Tracer>
+        ))) as Box<dyn Tracer + Send>
     })
 }
 
@@ -392,7 +392,7 @@ pub fn call(a: CallArgs) -> ExitCode {
             data,
             gas: a.gas,
         };
-        let res = match chain.call(&req, tracer(a.trace)) {
+        let res = match chain.call(&req, tracer(a.trace).map(|t| t as Box<dyn Tracer>)) {
             Ok(r) => r,
             Err(e) => return usage_error(e),
         };
