@@ -99,12 +99,23 @@ impl<'a, V: Vm> Evm<'a, V> {
         self.state.find(addr).and_then(|a| a.code.clone())
     }
 
-    fn run(&mut self, msg: &Message, code: &AnalyzedCode) -> ExecResult {
+    fn run(&mut self, msg: &Message, input: &[u8], code: &AnalyzedCode) -> ExecResult {
         let vm = self.vm;
-        vm.execute(self, self.rev, msg, code)
+        vm.execute_with_input(self, self.rev, msg, input, code)
     }
 
-    fn call_inner(&mut self, msg: &Message) -> ExecResult {
+    /// A message call (not a create) whose input is `input` (`msg.input` is not read).
+    fn call_with_input_inner(&mut self, msg: &Message, input: &[u8]) -> ExecResult {
+        let (journal, logs) = (self.state.checkpoint(), self.logs.len());
+        let mut res = self.call_inner(msg, input);
+        if res.status != StatusCode::Success {
+            self.revert_to(journal, logs);
+            res.gas_refund = 0;
+        }
+        res
+    }
+
+    fn call_inner(&mut self, msg: &Message, input: &[u8]) -> ExecResult {
         if msg.kind == CallKind::Call {
             if msg.value.is_zero() {
                 self.state.touch(&msg.recipient);
@@ -120,7 +131,7 @@ impl<'a, V: Vm> Evm<'a, V> {
             }
         }
         if !msg.delegated && self.is_precompile(&msg.code_address) {
-            return xvm_evm_precompiles::execute(&msg.code_address, &msg.input, msg.gas, self.rev);
+            return xvm_evm_precompiles::execute(&msg.code_address, input, msg.gas, self.rev);
         }
         let Some(code) = self.code_of(&msg.code_address) else {
             return success(msg.gas, 0, Bytes::new(), None);
@@ -133,10 +144,10 @@ impl<'a, V: Vm> Evm<'a, V> {
                 let mut m = msg.clone();
                 m.delegated = true;
                 m.code_address = delegate;
-                return self.run(&m, &dcode);
+                return self.run(&m, input, &dcode);
             }
         }
-        self.run(msg, &code)
+        self.run(msg, input, &code)
     }
 
     fn create(&mut self, msg: &Message) -> ExecResult {
@@ -188,7 +199,7 @@ impl<'a, V: Vm> Evm<'a, V> {
         let res = if init_code.is_empty() {
             success(msg.gas, 0, Bytes::new(), None)
         } else {
-            self.run(&msg, &init_code)
+            self.run(&msg, &[], &init_code)
         };
         if res.status != StatusCode::Success {
             self.revert_to(journal, logs);
@@ -310,13 +321,16 @@ impl<V: Vm> Host for Evm<'_, V> {
         if msg.kind.is_create() {
             return self.create(msg);
         }
-        let (journal, logs) = (self.state.checkpoint(), self.logs.len());
-        let mut res = self.call_inner(msg);
-        if res.status != StatusCode::Success {
-            self.revert_to(journal, logs);
-            res.gas_refund = 0;
+        self.call_with_input_inner(msg, &msg.input)
+    }
+
+    /// The caller's input is read in place (no copy per frame), down to the callee's engine.
+    fn call_with_input(&mut self, msg: &mut Message, input: &[u8]) -> ExecResult {
+        if msg.kind.is_create() {
+            msg.input = Bytes::copy_from_slice(input);
+            return self.create(msg);
         }
-        res
+        self.call_with_input_inner(msg, input)
     }
 
     fn get_tx_context(&mut self) -> &TxContext {

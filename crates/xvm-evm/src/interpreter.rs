@@ -23,6 +23,22 @@ pub trait Vm {
         msg: &Message,
         code: &AnalyzedCode,
     ) -> ExecResult;
+
+    /// Like [`Vm::execute`], with the call's input given separately, borrowed for the call
+    /// (`msg.input` is not read). The default copies it into the message; xvm's interpreter and
+    /// the EVMC loader read it in place.
+    fn execute_with_input<H: Host>(
+        &self,
+        host: &mut H,
+        rev: Revision,
+        msg: &Message,
+        input: &[u8],
+        code: &AnalyzedCode,
+    ) -> ExecResult {
+        let mut m = msg.clone();
+        m.input = Bytes::copy_from_slice(input);
+        self.execute(host, rev, &m, code)
+    }
 }
 
 /// xvm's own interpreter.
@@ -39,6 +55,18 @@ impl Vm for Interpreter {
         code: &AnalyzedCode,
     ) -> ExecResult {
         execute_analyzed(host, rev, msg, code)
+    }
+
+    #[inline]
+    fn execute_with_input<H: Host>(
+        &self,
+        host: &mut H,
+        rev: Revision,
+        msg: &Message,
+        input: &[u8],
+        code: &AnalyzedCode,
+    ) -> ExecResult {
+        execute_with_input(host, rev, msg, input, code)
     }
 }
 

@@ -270,8 +270,10 @@ unsafe extern "C" fn call<H: Host>(
     // SAFETY: see above.
     unsafe {
         Frame::<H>::with(ctx, internal, |f| {
-            let m = message_from_c(msg.as_ref()?).ok()?;
-            let r: ExecResult = f.host.call(&m);
+            // The input stays in the VM's buffer (valid during this callback): hosts that read it
+            // in place (xvm's world state) copy nothing; others get a copy (the default).
+            let (mut m, input) = message_from_c_borrowed(msg.as_ref()?).ok()?;
+            let r: ExecResult = f.host.call_with_input(&mut m, input);
             if host_panicked() {
                 // A host callback panicked below: the whole execution fails (module docs).
                 return None;

@@ -417,9 +417,19 @@ fn trace_option_writes_eip3155_lines_to_stderr() {
         lines.iter().any(|l| l.contains(r#""opName":"RETURN""#)),
         "{traced}"
     );
-    let summary = lines.last().unwrap();
+    let summary = lines[lines.len() - 4];
     assert!(summary.starts_with(r#"{"output":"000000000000000000000000000000000000000000000000000000000000002a","gasUsed":"0x"#), "{summary}");
     assert!(summary.ends_with(r#""pass":true}"#), "{summary}");
+    // The failing run: the step it fails on and the summary carry the status's EVMC text.
+    assert_eq!(
+        &lines[lines.len() - 3..],
+        &[
+            r#"{"pc":0,"op":96,"gas":"0x186a0","gasCost":"0x3","memSize":0,"stack":[],"depth":1,"refund":0,"opName":"PUSH1"}"#,
+            r#"{"pc":2,"op":1,"gas":"0x1869d","gasCost":"0x3","memSize":0,"stack":["0x1"],"depth":1,"refund":0,"opName":"ADD","error":"stack underflow"}"#,
+            r#"{"output":"","gasUsed":"0x186a0","pass":false,"error":"stack underflow"}"#,
+        ],
+        "{traced}"
+    );
     let quiet = run_child("0");
     assert!(!quiet.lines().any(|l| l.starts_with('{')), "{quiet}");
 }
@@ -449,6 +459,14 @@ fn trace_child() {
     };
     let r = vm.execute_revision(&mut host, Revision::Cancun as i32, &msg, &code);
     assert_eq!(r.status, StatusCode::Success);
+    // PUSH1 1 ADD: a stack underflow on the second step.
+    let r = vm.execute_revision(
+        &mut host,
+        Revision::Cancun as i32,
+        &msg,
+        &[0x60, 0x01, 0x01],
+    );
+    assert_eq!(r.status, StatusCode::StackUnderflow);
 }
 
 /// The same C entry points linked into this binary (no shared library) behave the same.
