@@ -122,9 +122,10 @@ fn run<V: Vm>(case: &Case, vm: &V) -> ExecResult {
     evm.call(&case.msg)
 }
 
+type Totals = BTreeMap<(String, &'static str), (Duration, u64)>;
+
 /// Total time and iterations measured per (case, path), from criterion's own samples.
-static TOTALS: Mutex<BTreeMap<(String, &'static str), (Duration, u64)>> =
-    Mutex::new(BTreeMap::new());
+static TOTALS: Mutex<Totals> = Mutex::new(BTreeMap::new());
 
 fn timed<V: Vm>(case: &Case, vm: &V, path: &'static str, iters: u64) -> Duration {
     let start = Instant::now();
