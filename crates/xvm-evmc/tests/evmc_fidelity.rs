@@ -212,3 +212,43 @@ fn experimental_runs_as_osaka_and_eof_stays_out() {
         assert_eq!(r.status, StatusCode::UndefinedInstruction, "{op:#x}");
     }
 }
+
+/// A 1024-deep call chain through the C ABI both ways (libxvm's frames call xvm's host, which
+/// runs the callee through libxvm again), many times over on a test thread's small stack: every
+/// result released, the same answer as the native interpreter every time.
+#[test]
+fn a_1024_deep_call_chain_many_times_over() {
+    let _g = serial();
+    let vm = load_xvm();
+    let leaked_before = outstanding_in_libxvm();
+    // MSTORE8(0xffff, 1); CALL(GAS, ADDRESS, 0, 0, 0x10000, 0, 32); RETURN(0, 32) of the
+    // callee's word + 1: the transaction returns 1025.
+    let code: Vec<u8> = vec![
+        0x60, 0x01, 0x62, 0x00, 0xff, 0xff, 0x53, 0x60, 0x20, 0x60, 0x00, 0x62, 0x01, 0x00, 0x00,
+        0x60, 0x00, 0x60, 0x00, 0x30, 0x5a, 0xf1, 0x50, 0x60, 0x00, 0x51, 0x60, 0x01, 0x01, 0x60,
+        0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3,
+    ];
+    let msg = message(1_000_000_000_000_000, false);
+    let chain = |through_c: bool| {
+        let mut host = TestHost::new(Some(&vm), Revision::Cancun);
+        host.record_messages = false;
+        host.codes.insert(ME, Bytes::from(code.clone()));
+        let r = if through_c {
+            vm.execute_revision(&mut host, 12, &msg, &code)
+        } else {
+            // The same host, natively: nested calls still go through libxvm (the host's VM),
+            // only the transaction's own frame runs in the interpreter.
+            xvm_evm::execute(&mut host, Revision::Cancun, &msg, &code)
+        };
+        assert_eq!(host.count("call"), 1024);
+        r
+    };
+    let first = chain(true);
+    assert_eq!(first.status, StatusCode::Success, "{first:?}");
+    assert_eq!(U256::from_be_slice(&first.output), U256::from(1025));
+    for _ in 0..20 {
+        assert_eq!(chain(true), first);
+    }
+    assert_eq!(chain(false), first);
+    assert_eq!(outstanding_in_libxvm(), leaked_before);
+}
