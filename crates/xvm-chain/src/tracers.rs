@@ -17,8 +17,8 @@ impl<T: Tracer> Tracer for Lend<'_, T> {
     fn on_frame_end(&mut self, depth: i32, result: &ExecResult) {
         self.0.on_frame_end(depth, result)
     }
-    fn on_call_start(&mut self, msg: &Message) {
-        self.0.on_call_start(msg)
+    fn on_call_start(&mut self, msg: &Message, input: &[u8]) {
+        self.0.on_call_start(msg, input)
     }
     fn on_call_end(&mut self, result: &ExecResult) {
         self.0.on_call_end(result)
@@ -131,7 +131,7 @@ impl Tracer for CallTracer {
     fn on_step(&mut self, _step: &Step<'_>) {}
     fn on_frame_end(&mut self, _depth: i32, _result: &ExecResult) {}
 
-    fn on_call_start(&mut self, msg: &Message) {
+    fn on_call_start(&mut self, msg: &Message, input: &[u8]) {
         let ty = match (msg.kind, msg.is_static) {
             (CallKind::Call, true) => "STATICCALL",
             (CallKind::Call, false) => "CALL",
@@ -155,7 +155,7 @@ impl Tracer for CallTracer {
             to,
             value,
             gas: msg.gas,
-            input: msg.input.clone(),
+            input: Bytes::copy_from_slice(input),
             calls: Vec::new(),
         });
     }

@@ -102,18 +102,33 @@ impl<'a, V: Vm> Evm<'a, V> {
         self.state.find(addr).and_then(|a| a.code.clone())
     }
 
-    fn run(&mut self, msg: &Message, code: &AnalyzedCode) -> ExecResult {
+    fn run(&mut self, msg: &Message, input: &[u8], code: &AnalyzedCode) -> ExecResult {
         let vm = self.vm;
-        vm.execute(self, self.rev, msg, code)
+        vm.execute_with_input(self, self.rev, msg, input, code)
     }
 
-    /// Runs one message (call or create) with its checkpoint and revert.
-    fn message(&mut self, msg: &Message) -> ExecResult {
-        if msg.kind.is_create() {
-            return self.create(msg);
+    /// Runs `f` (one message) between the tracer's call start and end, when tracing.
+    fn traced(
+        &mut self,
+        msg: &Message,
+        input: &[u8],
+        f: impl FnOnce(&mut Self) -> ExecResult,
+    ) -> ExecResult {
+        if let Some(t) = self.tracer.as_mut() {
+            t.on_call_start(msg, input);
+            let res = f(self);
+            if let Some(t) = self.tracer.as_mut() {
+                t.on_call_end(&res);
+            }
+            return res;
         }
+        f(self)
+    }
+
+    /// A message call (not a create) whose input is `input` (`msg.input` is not read).
+    fn call_with_input_inner(&mut self, msg: &Message, input: &[u8]) -> ExecResult {
         let (journal, logs) = (self.state.checkpoint(), self.logs.len());
-        let mut res = self.call_inner(msg);
+        let mut res = self.call_inner(msg, input);
         if res.status != StatusCode::Success {
             self.revert_to(journal, logs);
             res.gas_refund = 0;
@@ -121,7 +136,7 @@ impl<'a, V: Vm> Evm<'a, V> {
         res
     }
 
-    fn call_inner(&mut self, msg: &Message) -> ExecResult {
+    fn call_inner(&mut self, msg: &Message, input: &[u8]) -> ExecResult {
         if msg.kind == CallKind::Call {
             if msg.value.is_zero() {
                 self.state.touch(&msg.recipient);
@@ -137,7 +152,7 @@ impl<'a, V: Vm> Evm<'a, V> {
             }
         }
         if !msg.delegated && self.is_precompile(&msg.code_address) {
-            return xvm_evm_precompiles::execute(&msg.code_address, &msg.input, msg.gas, self.rev);
+            return xvm_evm_precompiles::execute(&msg.code_address, input, msg.gas, self.rev);
         }
         let Some(code) = self.code_of(&msg.code_address) else {
             return success(msg.gas, 0, Bytes::new(), None);
@@ -150,10 +165,10 @@ impl<'a, V: Vm> Evm<'a, V> {
                 let mut m = msg.clone();
                 m.delegated = true;
                 m.code_address = delegate;
-                return self.run(&m, &dcode);
+                return self.run(&m, input, &dcode);
             }
         }
-        self.run(msg, &code)
+        self.run(msg, input, &code)
     }
 
     fn create(&mut self, msg: &Message) -> ExecResult {
@@ -205,7 +220,7 @@ impl<'a, V: Vm> Evm<'a, V> {
         let res = if init_code.is_empty() {
             success(msg.gas, 0, Bytes::new(), None)
         } else {
-            self.run(&msg, &init_code)
+            self.run(&msg, &[], &init_code)
         };
         if res.status != StatusCode::Success {
             self.revert_to(journal, logs);
@@ -324,15 +339,24 @@ impl<V: Vm> Host for Evm<'_, V> {
     }
 
     fn call(&mut self, msg: &Message) -> ExecResult {
-        if let Some(t) = self.tracer.as_mut() {
-            t.on_call_start(msg);
-            let res = self.message(msg);
-            if let Some(t) = self.tracer.as_mut() {
-                t.on_call_end(&res);
+        self.traced(msg, &msg.input, |s| {
+            if msg.kind.is_create() {
+                s.create(msg)
+            } else {
+                s.call_with_input_inner(msg, &msg.input)
             }
-            return res;
+        })
+    }
+
+    /// The caller's input is read in place (no copy per frame), down to the callee's engine.
+    fn call_with_input(&mut self, msg: &mut Message, input: &[u8]) -> ExecResult {
+        if msg.kind.is_create() {
+            msg.input = Bytes::copy_from_slice(input);
+            let msg = &*msg;
+            return self.traced(msg, &msg.input, |s| s.create(msg));
         }
-        self.message(msg)
+        let msg = &*msg;
+        self.traced(msg, input, |s| s.call_with_input_inner(msg, input))
     }
 
     fn get_tx_context(&mut self) -> &TxContext {

@@ -46,6 +46,16 @@ pub trait Host {
     fn selfdestruct(&mut self, addr: &Address, beneficiary: &Address) -> bool;
     /// Runs a nested call or create (see the module docs for who checks what).
     fn call(&mut self, msg: &Message) -> ExecResult;
+
+    /// A nested call or create whose input is `input`, borrowed from the caller's memory for
+    /// the duration of the call; `msg.input` is empty on entry. The engine makes every nested
+    /// call through this method. The default copies `input` into the message and runs
+    /// [`Host::call`]; a host that only reads the input while the call runs (xvm's EVMC adapter
+    /// hands it straight to a C host) overrides it to skip that copy.
+    fn call_with_input(&mut self, msg: &mut Message, input: &[u8]) -> ExecResult {
+        msg.input = alloy_primitives::Bytes::copy_from_slice(input);
+        self.call(msg)
+    }
     /// The transaction and block context.
     fn get_tx_context(&mut self) -> &TxContext;
     /// The hash of block `number` (one of the 256 most recent; the engine checks the range).

@@ -23,6 +23,22 @@ pub trait Vm {
         msg: &Message,
         code: &AnalyzedCode,
     ) -> ExecResult;
+
+    /// Like [`Vm::execute`], with the call's input given separately, borrowed for the call
+    /// (`msg.input` is not read). The default copies it into the message; xvm's interpreter and
+    /// the EVMC loader read it in place.
+    fn execute_with_input<H: Host>(
+        &self,
+        host: &mut H,
+        rev: Revision,
+        msg: &Message,
+        input: &[u8],
+        code: &AnalyzedCode,
+    ) -> ExecResult {
+        let mut m = msg.clone();
+        m.input = Bytes::copy_from_slice(input);
+        self.execute(host, rev, &m, code)
+    }
 }
 
 /// xvm's own interpreter.
@@ -40,6 +56,18 @@ impl Vm for Interpreter {
     ) -> ExecResult {
         execute_analyzed(host, rev, msg, code)
     }
+
+    #[inline]
+    fn execute_with_input<H: Host>(
+        &self,
+        host: &mut H,
+        rev: Revision,
+        msg: &Message,
+        input: &[u8],
+        code: &AnalyzedCode,
+    ) -> ExecResult {
+        execute_with_input(host, rev, msg, input, code)
+    }
 }
 
 /// Executes `code` for `msg` in revision `rev`, reaching the world through `host`.
@@ -47,24 +75,32 @@ pub fn execute<H: Host>(host: &mut H, rev: Revision, msg: &Message, code: &[u8])
     execute_analyzed(host, rev, msg, &AnalyzedCode::new(code))
 }
 
-/// Native stack kept free before a frame starts; below it a new stack segment is allocated.
-const STACK_RED_ZONE: usize = 256 * 1024;
-/// Size of a new native stack segment when the current one runs low.
-const STACK_SEGMENT: usize = 8 * 1024 * 1024;
-
 /// Executes already analysed code (see [`AnalyzedCode`]).
 ///
-/// Nested calls recurse through the host; the native stack is grown on demand (in segments), so
-/// a 1024-deep call chain is safe on any thread, in debug and release builds alike.
+/// Nested calls recurse through the host; when the native stack runs low the frame moves to a
+/// pooled stack segment, so a 1024-deep call chain is safe on any thread, in debug and release
+/// builds alike. A frame's stack and memory buffers come from a per-thread pool.
 pub fn execute_analyzed<H: Host>(
     host: &mut H,
     rev: Revision,
     msg: &Message,
     code: &AnalyzedCode,
 ) -> ExecResult {
-    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+    execute_with_input(host, rev, msg, &msg.input, code)
+}
+
+/// Like [`execute_analyzed`], with the call's input given separately (borrowed; `msg.input` is
+/// not read). EVMC's `execute` runs on the host's input buffer this way, without copying it.
+pub fn execute_with_input<H: Host>(
+    host: &mut H,
+    rev: Revision,
+    msg: &Message,
+    input: &[u8],
+    code: &AnalyzedCode,
+) -> ExecResult {
+    crate::native_stack::with_enough_stack(|| {
         let tracing = host.tracing();
-        let mut frame = Frame::new(host, rev, msg, code);
+        let mut frame = Frame::new(host, rev, msg, input, code);
         let status = if tracing {
             frame.run::<true>()
         } else {
@@ -86,6 +122,8 @@ pub(crate) struct Frame<'a, H: Host> {
     pub(crate) host: &'a mut H,
     pub(crate) rev: Revision,
     pub(crate) msg: &'a Message,
+    /// The call's input (calldata).
+    pub(crate) input: &'a [u8],
     pub(crate) code: &'a AnalyzedCode,
     pub(crate) stack: Stack,
     pub(crate) memory: Memory,
@@ -97,14 +135,22 @@ pub(crate) struct Frame<'a, H: Host> {
 }
 
 impl<'a, H: Host> Frame<'a, H> {
-    fn new(host: &'a mut H, rev: Revision, msg: &'a Message, code: &'a AnalyzedCode) -> Self {
+    fn new(
+        host: &'a mut H,
+        rev: Revision,
+        msg: &'a Message,
+        input: &'a [u8],
+        code: &'a AnalyzedCode,
+    ) -> Self {
+        let buffers = crate::frame_pool::take();
         Frame {
             host,
             rev,
             msg,
+            input,
             code,
-            stack: Stack::new(),
-            memory: Memory::new(),
+            stack: Stack::from_buffer(buffers.stack),
+            memory: Memory::from_buffer(buffers.memory),
             gas: msg.gas,
             refund: 0,
             pc: 0,
@@ -123,6 +169,10 @@ impl<'a, H: Host> Frame<'a, H> {
             StatusCode::Success | StatusCode::Revert => self.output,
             _ => Bytes::new(),
         };
+        crate::frame_pool::give_back(crate::frame_pool::FrameBuffers {
+            stack: self.stack.into_buffer(),
+            memory: self.memory.into_buffer(),
+        });
         ExecResult {
             status,
             gas_left,

@@ -18,7 +18,7 @@ mod interpreter;
 pub use alloy_primitives::{Address, Bytes, B256, U256};
 pub use analysis::AnalyzedCode;
 pub use host::Host;
-pub use interpreter::{execute, execute_analyzed, Interpreter, Vm};
+pub use interpreter::{execute, execute_analyzed, execute_with_input, Interpreter, Vm};
 pub use message::{CallKind, Message, TxContext};
 pub use revision::Revision;
 pub use status::{AccessStatus, ExecResult, StatusCode, StorageStatus};
@@ -33,8 +33,10 @@ pub const MAX_CODE_SIZE: usize = 0x6000;
 /// EIP-3860 maximum init-code size.
 pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
 
+mod frame_pool;
 mod instructions;
 mod memory;
+mod native_stack;
 mod stack;
 
 pub use instructions::{delegate_of, delegation_target, DELEGATION_PREFIX};

@@ -19,10 +19,24 @@ pub fn memory_cost(words: u64) -> i64 {
 const MAX_MEMORY_END: u64 = 1 << 40;
 
 impl Memory {
+    #[cfg(test)]
     pub(crate) fn new() -> Self {
         Memory {
             data: Vec::with_capacity(4096),
         }
+    }
+
+    /// Empty memory over `data`'s allocation (`data` must be empty).
+    #[inline]
+    pub(crate) fn from_buffer(data: Vec<u8>) -> Self {
+        debug_assert!(data.is_empty());
+        Memory { data }
+    }
+
+    /// The buffer, for reuse.
+    #[inline]
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.data
     }
 
     /// Current size in bytes (a multiple of 32).

@@ -10,11 +10,21 @@ pub(crate) struct Stack {
 }
 
 impl Stack {
+    #[cfg(test)]
     pub(crate) fn new() -> Self {
-        Stack {
-            data: Box::new([U256::ZERO; crate::STACK_LIMIT]),
-            len: 0,
-        }
+        Self::from_buffer(crate::frame_pool::take().stack)
+    }
+
+    /// An empty stack in `data` (whose contents do not matter).
+    #[inline]
+    pub(crate) fn from_buffer(data: Box<[U256; crate::STACK_LIMIT]>) -> Self {
+        Stack { data, len: 0 }
+    }
+
+    /// The buffer, for reuse.
+    #[inline]
+    pub(crate) fn into_buffer(self) -> Box<[U256; crate::STACK_LIMIT]> {
+        self.data
     }
 
     #[inline(always)]

@@ -74,8 +74,8 @@ pub trait Tracer {
     /// Called when a frame ends.
     fn on_frame_end(&mut self, depth: i32, result: &ExecResult);
     /// Called by a host when a message (any call or create, the transaction's own included, to
-    /// code or not) starts; call tracers build their tree from these two.
-    fn on_call_start(&mut self, _msg: &crate::Message) {}
+    /// code or not) starts, with its input; call tracers build their tree from these two.
+    fn on_call_start(&mut self, _msg: &crate::Message, _input: &[u8]) {}
     /// Called by a host when the message last started ends, with its final result.
     fn on_call_end(&mut self, _result: &ExecResult) {}
 }

@@ -3,15 +3,31 @@
 //!
 //! No panic of the Rust host unwinds into the C VM: each callback catches it, marks the frame
 //! failed, answers a neutral value and short-circuits the frame's later callbacks; the frame then
-//! ends with `INTERNAL_ERROR`. An `INTERNAL_ERROR` coming back from a nested call marks the frame
-//! failed too (EVMC: internal errors are not recoverable), so a panic deep down ends the whole
-//! execution with `INTERNAL_ERROR`.
+//! ends with `INTERNAL_ERROR`. A panic is a bug of the Rust host, so it also fails every frame
+//! above it: once a callback panicked, each enclosing frame's `call` callback fails its frame
+//! too, and the whole execution ends with `INTERNAL_ERROR`.
+//!
+//! Otherwise the host's call results reach the VM as they are, whatever their status (an
+//! `INTERNAL_ERROR` result included): EVMC VMs treat every status but success as a failed
+//! sub-call and go on.
 
 use crate::convert::*;
 use crate::ffi::*;
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use xvm_evm::{Address, ExecResult, Host, StatusCode, B256};
+use xvm_evm::{Address, ExecResult, Host, B256};
+
+thread_local! {
+    /// `HostFrame`s alive on this thread (nested frames of one execution).
+    static ACTIVE_FRAMES: Cell<u32> = const { Cell::new(0) };
+    /// A host callback panicked in the execution running on this thread.
+    static HOST_PANICKED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn host_panicked() -> bool {
+    HOST_PANICKED.try_with(Cell::get).unwrap_or(true)
+}
 
 /// One execution frame's host context for a C VM: the host, the converted transaction context
 /// and whether a callback failed. Hand [`HostFrame::INTERFACE`] and [`HostFrame::as_context`] to
@@ -47,6 +63,13 @@ impl<'h, H: Host> HostFrame<'h, H> {
 
     /// A frame over `host`.
     pub fn new(host: &'h mut H) -> Self {
+        let _ = ACTIVE_FRAMES.try_with(|n| {
+            if n.get() == 0 {
+                // A new execution: forget a panic of an earlier one.
+                let _ = HOST_PANICKED.try_with(|p| p.set(false));
+            }
+            n.set(n.get() + 1);
+        });
         HostFrame {
             host,
             failed: false,
@@ -62,6 +85,12 @@ impl<'h, H: Host> HostFrame<'h, H> {
     /// Whether a callback panicked, got invalid arguments, or saw an internal error.
     pub fn failed(&self) -> bool {
         self.failed
+    }
+}
+
+impl<H: Host> Drop for HostFrame<'_, H> {
+    fn drop(&mut self) {
+        let _ = ACTIVE_FRAMES.try_with(|n| n.set(n.get().saturating_sub(1)));
     }
 }
 
@@ -89,7 +118,12 @@ impl<H: Host> Frame<H> {
         }
         match catch_unwind(AssertUnwindSafe(|| f(&mut *frame))) {
             Ok(Some(r)) => r,
-            Ok(None) | Err(_) => {
+            Ok(None) => {
+                frame.failed = true;
+                default
+            }
+            Err(_) => {
+                let _ = HOST_PANICKED.try_with(|p| p.set(true));
                 frame.failed = true;
                 default
             }
@@ -236,10 +270,12 @@ unsafe extern "C" fn call<H: Host>(
     // SAFETY: see above.
     unsafe {
         Frame::<H>::with(ctx, internal, |f| {
-            let m = message_from_c(msg.as_ref()?).ok()?;
-            let r: ExecResult = f.host.call(&m);
-            if r.status == StatusCode::InternalError {
-                // Not recoverable: the whole execution fails (see the module docs).
+            // The input stays in the VM's buffer (valid during this callback): hosts that read it
+            // in place (xvm's world state) copy nothing; others get a copy (the default).
+            let (mut m, input) = message_from_c_borrowed(msg.as_ref()?).ok()?;
+            let r: ExecResult = f.host.call_with_input(&mut m, input);
+            if host_panicked() {
+                // A host callback panicked below: the whole execution fails (module docs).
                 return None;
             }
             Some(result_to_c(&r))

@@ -180,13 +180,26 @@ pub fn call_kind_to_c(k: CallKind) -> evmc_call_kind {
 /// # Safety
 /// `m.input_data` must be null or point to `m.input_size` readable bytes.
 pub unsafe fn message_from_c(m: &evmc_message) -> Result<Message, BadArg> {
+    // SAFETY: forwarded from the caller.
+    let (mut msg, input) = unsafe { message_from_c_borrowed(m) }?;
+    msg.input = Bytes::copy_from_slice(input);
+    Ok(msg)
+}
+
+/// Converts a C message without copying its input: the message's `input` is empty and the
+/// input comes back as a slice borrowed from the C buffer.
+///
+/// # Safety
+/// `m.input_data` must be null or point to `m.input_size` readable bytes that stay valid and
+/// unmodified for `'a`.
+pub unsafe fn message_from_c_borrowed<'a>(m: &evmc_message) -> Result<(Message, &'a [u8]), BadArg> {
     let kind = call_kind_from_c(m.kind)?;
     if m.gas < 0 || m.depth < 0 {
         return Err(BadArg::Inconsistent);
     }
     // SAFETY: forwarded from the caller.
     let input = unsafe { slice_from_c(m.input_data, m.input_size) }?;
-    Ok(Message {
+    let msg = Message {
         kind,
         is_static: m.flags & evmc_flags::EVMC_STATIC.0 != 0,
         delegated: m.flags & evmc_flags::EVMC_DELEGATED.0 != 0,
@@ -194,17 +207,24 @@ pub unsafe fn message_from_c(m: &evmc_message) -> Result<Message, BadArg> {
         gas: m.gas,
         recipient: m.recipient.into(),
         sender: m.sender.into(),
-        input: Bytes::copy_from_slice(input),
+        input: Bytes::new(),
         value: u256_from_c(&m.value),
         salt: m.create2_salt.into(),
         code_address: m.code_address.into(),
-    })
+    };
+    Ok((msg, input))
 }
 
 /// A C view of `m`, borrowing its input; `code` goes into the message's optional code fields.
 /// The returned value holds raw pointers into `m.input` and `code`: keep both alive while it is
 /// used.
 pub fn message_to_c(m: &Message, code: &[u8]) -> evmc_message {
+    message_to_c_with_input(m, &m.input, code)
+}
+
+/// A C view of `m` whose input is `input` (`m.input` is not read), borrowing `input` and `code`:
+/// keep both alive while the returned value is used.
+pub fn message_to_c_with_input(m: &Message, input: &[u8], code: &[u8]) -> evmc_message {
     let mut flags = 0;
     if m.is_static {
         flags |= evmc_flags::EVMC_STATIC.0;
@@ -219,12 +239,12 @@ pub fn message_to_c(m: &Message, code: &[u8]) -> evmc_message {
         gas: m.gas,
         recipient: (&m.recipient).into(),
         sender: (&m.sender).into(),
-        input_data: if m.input.is_empty() {
+        input_data: if input.is_empty() {
             std::ptr::null()
         } else {
-            m.input.as_ptr()
+            input.as_ptr()
         },
-        input_size: m.input.len(),
+        input_size: input.len(),
         value: u256_to_c(&m.value),
         create2_salt: (&m.salt).into(),
         code_address: (&m.code_address).into(),

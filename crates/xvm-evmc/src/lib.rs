@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod bridge;
+mod code_cache;
 pub mod convert;
 pub mod ffi;
 pub mod loader;

@@ -2,7 +2,7 @@
 //! `loader.c` does, and running it through the engine's [`Vm`] trait.
 
 use crate::bridge::HostFrame;
-use crate::convert::{message_to_c, result_from_c, sanitize_result};
+use crate::convert::{message_to_c_with_input, result_from_c, sanitize_result};
 use crate::ffi::*;
 use libloading::Library;
 use std::ffi::{CStr, CString};
@@ -351,11 +351,24 @@ impl LoadedVm {
         msg: &Message,
         code: &[u8],
     ) -> ExecResult {
+        self.execute_revision_with_input(host, rev, msg, &msg.input, code)
+    }
+
+    /// [`LoadedVm::execute_revision`] with the input given separately (`msg.input` is not
+    /// read): the VM reads it in place.
+    pub fn execute_revision_with_input<H: Host>(
+        &self,
+        host: &mut H,
+        rev: i32,
+        msg: &Message,
+        input: &[u8],
+        code: &[u8],
+    ) -> ExecResult {
         // SAFETY: `self.vm` is live.
         let Some(execute) = (unsafe { self.vm.as_ref() }).execute else {
             return ExecResult::failure(StatusCode::InternalError);
         };
-        let cmsg = message_to_c(msg, code);
+        let cmsg = message_to_c_with_input(msg, input, code);
         let iface = HostFrame::<H>::INTERFACE;
         let mut frame = HostFrame::new(host);
         // SAFETY: the VM's own execute with the VM, a complete host interface whose callbacks
@@ -401,5 +414,17 @@ impl Vm for LoadedVm {
         code: &AnalyzedCode,
     ) -> ExecResult {
         self.execute_revision(host, rev as i32, msg, code.code())
+    }
+
+    #[inline]
+    fn execute_with_input<H: Host>(
+        &self,
+        host: &mut H,
+        rev: Revision,
+        msg: &Message,
+        input: &[u8],
+        code: &AnalyzedCode,
+    ) -> ExecResult {
+        self.execute_revision_with_input(host, rev as i32, msg, input, code.code())
     }
 }

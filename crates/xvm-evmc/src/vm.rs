@@ -13,6 +13,9 @@ use xvm_evm::{
     TxContext, B256, U256,
 };
 
+/// The first bytes of an EOF container.
+const EOF_MAGIC: [u8; 2] = [0xef, 0x00];
+
 /// The VM's name as EVMC reports it.
 pub const VM_NAME: &CStr = c"xvm";
 
@@ -161,15 +164,24 @@ unsafe fn execute_checked(
     if !interface_complete(iface) {
         return internal();
     }
-    let Some(rev) = Revision::from_evmc(i64::from(rev.0)) else {
-        return status_result(evmc_status_code::EVMC_REJECTED);
+    let experimental = rev == evmc_revision::EVMC_EXPERIMENTAL;
+    let rev = if experimental {
+        // Hosts and test suites loop over every revision up to EVMC_MAX_REVISION: the
+        // experimental one runs with the newest rules xvm has.
+        Revision::LATEST
+    } else {
+        match Revision::from_evmc(i64::from(rev.0)) {
+            Some(r) => r,
+            None => return status_result(evmc_status_code::EVMC_REJECTED),
+        }
     };
     // SAFETY: the caller passes a valid message or null.
     let Some(cmsg) = (unsafe { msg.as_ref() }) else {
         return internal();
     };
-    // SAFETY: the message's input pointer and size come from the host as EVMC requires.
-    let msg = match unsafe { message_from_c(cmsg) } {
+    // SAFETY: the message's input pointer and size come from the host as EVMC requires, valid
+    // and unchanged for the whole execution; the input is read in place, not copied.
+    let (msg, input) = match unsafe { message_from_c_borrowed(cmsg) } {
         Ok(m) => m,
         Err(BadArg::Unsupported) => return status_result(evmc_status_code::EVMC_REJECTED),
         Err(_) => return internal(),
@@ -178,15 +190,24 @@ unsafe fn execute_checked(
     let Ok(code) = (unsafe { slice_from_c(code, code_size) }) else {
         return internal();
     };
+    // EOF containers (0xEF00...) are not run: EOF left the Osaka fork and xvm does not implement
+    // it. Where EOF rules would apply (the experimental revision) the execution is refused;
+    // in Frontier..Osaka such code is ordinary legacy code whose first byte, 0xEF, is an
+    // undefined instruction, exactly as the consensus rules of those forks say.
+    if experimental && code.starts_with(&EOF_MAGIC) {
+        return status_result(evmc_status_code::EVMC_REJECTED);
+    }
     let mut adapter = CHost {
         iface,
         ctx: context,
         tx: None,
         trace: inst.trace.load(Ordering::Relaxed),
+        pending_step: None,
         gas: msg.gas,
         host_error: false,
     };
-    let result = xvm_evm::execute(&mut adapter, rev, &msg, code);
+    let analysis = crate::code_cache::analyzed(code);
+    let result = xvm_evm::execute_with_input(&mut adapter, rev, &msg, input, &analysis);
     if adapter.host_error {
         return internal();
     }
@@ -222,11 +243,30 @@ struct CHost<'a> {
     tx: Option<TxContext>,
     /// `trace` option: EIP-3155 lines on stderr.
     trace: bool,
+    /// The last step's EIP-3155 line, held back until the next step, a nested call or the
+    /// frame's end (the step a frame fails on carries the `error` field).
+    pending_step: Option<String>,
     /// Gas the frame started with (for the trace summary's `gasUsed`).
     gas: i64,
-    /// The host's `call` answered an internal error or an impossible result: the execution ends
-    /// with `INTERNAL_ERROR` (EVMC: internal errors are not recoverable).
+    /// The host answered something impossible (a call result with negative gas or more gas than
+    /// the call was given, a transaction context with a null blob-hash pointer): the execution
+    /// ends with `INTERNAL_ERROR`.
     host_error: bool,
+}
+
+impl CHost<'_> {
+    /// Writes the held-back step line, with `error` when the frame failed on that step.
+    fn flush_step(&mut self, error: Option<&str>) {
+        if let Some(mut line) = self.pending_step.take() {
+            if let Some(e) = error {
+                line.pop();
+                line.push_str(",\"error\":\"");
+                line.push_str(e);
+                line.push_str("\"}");
+            }
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
 }
 
 impl Host for CHost<'_> {
@@ -298,22 +338,32 @@ impl Host for CHost<'_> {
     }
 
     fn call(&mut self, msg: &Message) -> ExecResult {
+        let mut m = msg.clone();
+        let input = std::mem::take(&mut m.input);
+        self.call_with_input(&mut m, &input)
+    }
+
+    fn call_with_input(&mut self, msg: &mut Message, input: &[u8]) -> ExecResult {
         let Some(f) = self.iface.call else {
             return ExecResult::failure(StatusCode::InternalError);
         };
-        let cmsg = message_to_c(msg, &[]);
-        // SAFETY: `cmsg` points into `msg`, alive for the call.
+        // The nested frame's trace lines follow this frame's CALL line.
+        self.flush_step(None);
+        // The input goes to the host in place, straight from this frame's memory.
+        let cmsg = message_to_c_with_input(msg, input, &[]);
+        // SAFETY: `cmsg` points into `msg` and `input`, both alive for the call.
         let r = unsafe { f(self.ctx, &cmsg) };
         // SAFETY: `r` was just returned by the host and is released once, inside.
         let result = unsafe { result_from_c(r, msg.kind.is_create()) };
-        match sanitize_result(result, msg.gas) {
-            Some(r) => r,
-            None => {
-                // All the gas is gone (nothing minted), and the whole execution will fail.
-                self.host_error = true;
-                ExecResult::failure(StatusCode::InternalError)
-            }
+        // Whatever the status (INTERNAL_ERROR and REJECTED included), the engine treats anything
+        // but success as a failed sub-call: 0 on the stack, the output as return data, and the
+        // caller goes on (EVMC; evmone does the same). Only a result that would mint gas is
+        // refused, and then the whole execution fails.
+        if result.gas_left < 0 || result.gas_left > msg.gas {
+            self.host_error = true;
+            return ExecResult::failure(StatusCode::InternalError);
         }
+        result
     }
 
     fn get_tx_context(&mut self) -> &TxContext {
@@ -410,11 +460,13 @@ impl Host for CHost<'_> {
     }
 
     fn on_step(&mut self, step: &Step<'_>) {
-        let line = eip3155_step_line(step);
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        self.flush_step(None);
+        self.pending_step = Some(eip3155_step_line(step));
     }
 
     fn on_frame_end(&mut self, depth: i32, result: &ExecResult) {
+        let failed = !matches!(result.status, StatusCode::Success | StatusCode::Revert);
+        self.flush_step(failed.then(|| result.status.description()));
         // The summary line ends the transaction's own frame (nested frames come through the
         // host as separate `execute` calls with depth > 0).
         if depth == 0 {

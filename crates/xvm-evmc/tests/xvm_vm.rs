@@ -221,14 +221,15 @@ fn all_known_revisions_run_and_unknown_ones_are_rejected() {
         .push(0)
         .op(0xf3)
         .0;
-    for rev in 0..=14 {
+    // 15 is EVMC_EXPERIMENTAL: it runs with the newest rules (Osaka).
+    for rev in 0..=15 {
         let mut host = TestHost::<Interpreter>::new(None, Revision::Cancun);
         let r = vm.execute_revision(&mut host, rev, &top_message(), &code);
         assert_eq!(r.status, StatusCode::Success, "revision {rev}");
         assert_eq!(U256::from_be_slice(&r.output), U256::from(0x2a));
         assert!(r.gas_left < 1_000_000 && r.gas_left > 999_900);
     }
-    for rev in [15, 16, 99, -1, i32::MAX, i32::MIN] {
+    for rev in [16, 99, -1, i32::MAX, i32::MIN] {
         let mut host = TestHost::<Interpreter>::new(None, Revision::Cancun);
         let r = vm.execute_revision(&mut host, rev, &top_message(), &code);
         assert_eq!(r.status, StatusCode::Rejected, "revision {rev}");
@@ -349,8 +350,13 @@ fn null_and_inconsistent_arguments_get_an_error_status() {
         m.kind = evmc_call_kind(77);
         assert_eq!(raw_execute(raw, &iface, ctx, 12, &m, c, 1, &vm).0, rejected);
         assert_eq!(
-            raw_execute(raw, &iface, ctx, 15, &good, c, 1, &vm).0,
+            raw_execute(raw, &iface, ctx, 16, &good, c, 1, &vm).0,
             rejected
+        );
+        assert_eq!(
+            raw_execute(raw, &iface, ctx, 15, &good, c, 1, &vm).0,
+            evmc_status_code::EVMC_SUCCESS,
+            "EVMC_EXPERIMENTAL runs"
         );
         let mut partial = iface;
         partial.get_block_hash = None;
@@ -411,9 +417,19 @@ fn trace_option_writes_eip3155_lines_to_stderr() {
         lines.iter().any(|l| l.contains(r#""opName":"RETURN""#)),
         "{traced}"
     );
-    let summary = lines.last().unwrap();
+    let summary = lines[lines.len() - 4];
     assert!(summary.starts_with(r#"{"output":"000000000000000000000000000000000000000000000000000000000000002a","gasUsed":"0x"#), "{summary}");
     assert!(summary.ends_with(r#""pass":true}"#), "{summary}");
+    // The failing run: the step it fails on and the summary carry the status's EVMC text.
+    assert_eq!(
+        &lines[lines.len() - 3..],
+        &[
+            r#"{"pc":0,"op":96,"gas":"0x186a0","gasCost":"0x3","memSize":0,"stack":[],"depth":1,"refund":0,"opName":"PUSH1"}"#,
+            r#"{"pc":2,"op":1,"gas":"0x1869d","gasCost":"0x3","memSize":0,"stack":["0x1"],"depth":1,"refund":0,"opName":"ADD","error":"stack underflow"}"#,
+            r#"{"output":"","gasUsed":"0x186a0","pass":false,"error":"stack underflow"}"#,
+        ],
+        "{traced}"
+    );
     let quiet = run_child("0");
     assert!(!quiet.lines().any(|l| l.starts_with('{')), "{quiet}");
 }
@@ -443,6 +459,14 @@ fn trace_child() {
     };
     let r = vm.execute_revision(&mut host, Revision::Cancun as i32, &msg, &code);
     assert_eq!(r.status, StatusCode::Success);
+    // PUSH1 1 ADD: a stack underflow on the second step.
+    let r = vm.execute_revision(
+        &mut host,
+        Revision::Cancun as i32,
+        &msg,
+        &[0x60, 0x01, 0x01],
+    );
+    assert_eq!(r.status, StatusCode::StackUnderflow);
 }
 
 /// The same C entry points linked into this binary (no shared library) behave the same.

@@ -68,13 +68,13 @@ impl<H: Host> Frame<'_, H> {
     pub(crate) fn op_calldataload(&mut self) {
         let offset = self.stack.peek(0);
         let mut word = [0u8; 32];
-        copy_padded(&mut word, &self.msg.input, offset);
+        copy_padded(&mut word, self.input, offset);
         *self.stack.peek_mut(0) = U256::from_be_bytes(word);
     }
 
     #[inline(always)]
     pub(crate) fn op_calldatasize(&mut self) {
-        self.stack.push(U256::from(self.msg.input.len()));
+        self.stack.push(U256::from(self.input.len()));
     }
 
     pub(crate) fn op_calldatacopy(&mut self) -> OpResult {
@@ -82,7 +82,7 @@ impl<H: Host> Frame<'_, H> {
         let offset = self.stack.pop();
         let size = self.stack.pop();
         let range = self.copy_prologue(mem_offset, size)?;
-        copy_padded(&mut self.memory.data_mut()[range], &self.msg.input, offset);
+        copy_padded(&mut self.memory.data_mut()[range], self.input, offset);
         Ok(())
     }
 
@@ -135,21 +135,30 @@ impl<H: Host> Frame<'_, H> {
         self.stack.push(U256::from(self.return_data.len()));
     }
 
+    /// RETURNDATACOPY. Checks in EVMC's (and evmone's) order: memory expansion (OUT_OF_GAS),
+    /// then the read range against the return data (`INVALID_MEMORY_ACCESS`), then copy gas.
     pub(crate) fn op_returndatacopy(&mut self) -> OpResult {
         let mem_offset = self.stack.pop();
         let offset = self.stack.pop();
         let size = self.stack.pop();
-        let range = self.copy_prologue(mem_offset, size)?;
+        let dst = self.mem(mem_offset, size)?;
+        // mem() succeeded, so a non-zero size fits in usize.
+        let len = if size.is_zero() {
+            0
+        } else {
+            size.to::<usize>()
+        };
         let available = self.return_data.len();
         let start = match usize::try_from(offset) {
             Ok(o) if o <= available => o,
             _ => return Err(StatusCode::InvalidMemoryAccess),
         };
-        if range.len() > available - start {
+        if len > available - start {
             return Err(StatusCode::InvalidMemoryAccess);
         }
-        let n = range.len();
-        self.memory.data_mut()[range].copy_from_slice(&self.return_data[start..start + n]);
+        self.charge(3 * num_words(len))?;
+        self.memory.data_mut()[dst..dst + len]
+            .copy_from_slice(&self.return_data[start..start + len]);
         Ok(())
     }
 

@@ -121,7 +121,6 @@ impl<H: Host> Frame<'_, H> {
             return Ok(());
         }
 
-        let input = Bytes::copy_from_slice(&self.memory.data()[in_off..in_off + in_len]);
         // (kind, static, recipient, sender, value) per opcode; the rest is shared.
         let (kind, is_static, recipient, sender, value) = match opcode {
             op::CALL => (
@@ -147,7 +146,7 @@ impl<H: Host> Frame<'_, H> {
             ),
             _ => (CallKind::Call, true, dst, self.msg.recipient, U256::ZERO),
         };
-        let msg = Message {
+        let mut msg = Message {
             kind,
             is_static,
             delegated: false,
@@ -155,12 +154,15 @@ impl<H: Host> Frame<'_, H> {
             gas: call_gas,
             recipient,
             sender,
-            input,
+            input: Bytes::new(),
             value,
             salt: B256::ZERO,
             code_address: dst,
         };
-        let result = self.host.call(&msg);
+        // Any status but success is a failed sub-call, whatever its kind (EVMC): push 0, keep
+        // the output as return data and the gas the callee left, and carry on.
+        let input = &self.memory.data()[in_off..in_off + in_len];
+        let result = self.host.call_with_input(&mut msg, input);
         *self.stack.peek_mut(0) = U256::from(result.status.is_success() as u8);
         let n = out_len.min(result.output.len());
         if n > 0 {
@@ -216,7 +218,7 @@ impl<H: Host> Frame<'_, H> {
         if self.rev >= Revision::TangerineWhistle {
             gas -= gas / 64;
         }
-        let msg = Message {
+        let mut msg = Message {
             kind: if create2 {
                 CallKind::Create2
             } else {
@@ -228,15 +230,19 @@ impl<H: Host> Frame<'_, H> {
             gas,
             recipient: Address::ZERO,
             sender: self.msg.recipient,
-            input: Bytes::copy_from_slice(&self.memory.data()[off..off + len]),
+            input: Bytes::new(),
             value,
             salt,
             code_address: Address::ZERO,
         };
-        let result = self.host.call(&msg);
+        let result = self
+            .host
+            .call_with_input(&mut msg, &self.memory.data()[off..off + len]);
         self.gas -= gas - result.gas_left;
         self.refund += result.gas_refund;
-        if result.status == StatusCode::Revert {
+        // A failed create's output (a REVERT payload, or whatever a host answered with a
+        // failure) becomes the return data; after a successful create it stays empty.
+        if !result.status.is_success() {
             self.return_data = result.output;
         }
         if result.status.is_success() {

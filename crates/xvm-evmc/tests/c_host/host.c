@@ -2,8 +2,15 @@
  * valgrind). The EVMC 12 definitions are written out here from the spec (no evmc.h needed), with
  * the header's sizes checked at compile time.
  *
- * Usage: host PATH/TO/libxvm.so   -> prints "c host: ok" and exits 0 when every check passes. */
+ * Usage: host PATH/TO/libxvm.so [DEEP_ROUNDS]
+ *   -> prints "c host: ok" and exits 0 when every check passes. With DEEP_ROUNDS > 0 it also runs
+ *      a 1024-deep call chain (each frame with 64 KiB of memory, passed on as call input) that
+ *      many times, checks that every result was released and prints the time and the peak
+ *      memory (VmHWM) after the first and after the last round. */
+#define _POSIX_C_SOURCE 199309L
 #include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,7 +121,27 @@ static const uint8_t CALLEE_CODE[] = {
     /* PUSH1 7 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN */
     0x60, 0x07, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3};
 
+/* Each frame: MSTORE8(0xffff, 1) (64 KiB of memory); CALL(GAS, ADDRESS, 0, 0, 0x10000, 0, 32)
+ * (its whole memory as input, the callee's word back at 0); RETURN(0, 32) of that word + 1. The
+ * deepest frame (depth 1024) cannot call and returns 1, so the transaction returns 1025. */
+static const uint8_t DEEP_CODE[] = {
+    0x60, 0x01, 0x62, 0x00, 0xff, 0xff, 0x53, 0x60, 0x20, 0x60, 0x00, 0x62, 0x01, 0x00, 0x00,
+    0x60, 0x00, 0x60, 0x00, 0x30, 0x5a, 0xf1, 0x50, 0x60, 0x00, 0x51, 0x60, 0x01, 0x01, 0x60,
+    0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3};
+
+/* What the host's `call` does. */
+enum call_mode { CALL_RUN_CALLEE, CALL_FAIL_INTERNAL, CALL_RUN_DEEP };
+
+static int host_results_released = 0;
+static const uint8_t WHY[] = {'w', 'h', 'y'};
+static void release_host_result(const struct evmc_result* r) {
+    (void)r;
+    host_results_released++;
+}
+
 struct host_ctx {
+    enum call_mode mode;
+    int max_depth_seen;
     struct evmc_vm* vm;
     evmc_bytes32 keys[8];
     evmc_bytes32 values[8];
@@ -198,7 +225,20 @@ static struct evmc_result call(struct evmc_host_context* c, const struct evmc_me
     struct host_ctx* h = (struct host_ctx*)c;
     h->callbacks++;
     h->calls++;
+    if (msg->depth > h->max_depth_seen) h->max_depth_seen = msg->depth;
+    if (h->mode == CALL_FAIL_INTERNAL) {
+        /* A host-side failure: EVMC VMs treat it as a failed sub-call and go on. */
+        struct evmc_result r;
+        memset(&r, 0, sizeof r);
+        r.status_code = -1; /* EVMC_INTERNAL_ERROR */
+        r.output_data = WHY;
+        r.output_size = sizeof WHY;
+        r.release = release_host_result;
+        return r;
+    }
     /* Re-enter the same VM for the callee's code; the caller releases the result. */
+    if (h->mode == CALL_RUN_DEEP)
+        return h->vm->execute(h->vm, the_interface(), c, 12, msg, DEEP_CODE, sizeof DEEP_CODE);
     return h->vm->execute(h->vm, the_interface(), c, 12, msg, CALLEE_CODE, sizeof CALLEE_CODE);
 }
 static struct evmc_tx_context get_tx_context(struct evmc_host_context* c) {
@@ -272,9 +312,31 @@ static void release(struct evmc_result* r) {
     if (r->release) r->release(r);
 }
 
+/* A field of /proc/self/status in kB (0 when unavailable). */
+static long proc_status_kb(const char* field) {
+    FILE* f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    long v = 0;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            v = atol(line + n + 1);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s PATH/TO/libxvm.so\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s PATH/TO/libxvm.so [DEEP_ROUNDS]\n", argv[0]);
         return 2;
     }
     void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -326,11 +388,55 @@ int main(int argc, char** argv) {
         release(&r);
     }
 
-    /* Unknown revision, null message, code null with a size. */
+    /* EVMC_EXPERIMENTAL (15) runs (with the newest rules); 16 is unknown: REJECTED. */
     struct evmc_result r =
         vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 15, &msg, code, sizeof code);
+    CHECK(r.status_code == 0);
+    CHECK(r.output_size == 64);
+    release(&r);
+    r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 16, &msg, code, sizeof code);
     CHECK(r.status_code == -2);
     release(&r);
+
+    /* EOF: refused in the experimental revision, legacy code (0xEF undefined) up to Osaka. */
+    static const uint8_t eof[] = {0xef, 0x00, 0x01, 0x01, 0x00, 0x04, 0x02, 0x00, 0x01, 0x00,
+                                  0x01, 0xff, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00};
+    r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 15, &msg, eof, sizeof eof);
+    CHECK(r.status_code == -2);
+    release(&r);
+    r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 14, &msg, eof, sizeof eof);
+    CHECK(r.status_code == 5); /* EVMC_UNDEFINED_INSTRUCTION */
+    CHECK(r.gas_left == 0);
+    release(&r);
+
+    /* RETURNDATACOPY(0, 0, 1) with no return data: EVMC_INVALID_MEMORY_ACCESS. */
+    static const uint8_t rdc[] = {0x60, 0x01, 0x60, 0x00, 0x60, 0x00, 0x3e};
+    r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 12, &msg, rdc, sizeof rdc);
+    CHECK(r.status_code == 9);
+    CHECK(r.gas_left == 0);
+    release(&r);
+
+    /* The host's call answers EVMC_INTERNAL_ERROR with output "why": the caller gets 0 on the
+     * stack and "why" as return data, and goes on. The code returns [success flag,
+     * RETURNDATASIZE, return data]. */
+    static const uint8_t report[] = {
+        0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73, 0xdd, 0xdd, 0xdd,
+        0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd, 0xdd,
+        0xdd, 0xdd, 0xdd, 0x5a, 0xf1, 0x60, 0x00, 0x52, 0x3d, 0x60, 0x20, 0x52, 0x3d, 0x60,
+        0x00, 0x60, 0x40, 0x3e, 0x60, 0x60, 0x60, 0x00, 0xf3};
+    h.mode = CALL_FAIL_INTERNAL;
+    r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 12, &msg, report, sizeof report);
+    CHECK(r.status_code == 0);
+    CHECK(r.output_size == 96);
+    if (r.output_size == 96) {
+        CHECK(r.output_data[31] == 0);
+        CHECK(r.output_data[63] == 3);
+        CHECK(memcmp(r.output_data + 64, "why", 3) == 0);
+    }
+    CHECK(r.gas_left > 0);
+    CHECK(host_results_released == 1);
+    release(&r);
+    h.mode = CALL_RUN_CALLEE;
     r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 12, NULL, code, sizeof code);
     CHECK(r.status_code == -1);
     release(&r);
@@ -340,6 +446,46 @@ int main(int argc, char** argv) {
     r = vm->execute(vm, NULL, (struct evmc_host_context*)&h, 12, &msg, code, sizeof code);
     CHECK(r.status_code == -1);
     release(&r);
+
+    /* The deep call chain, DEEP_ROUNDS times. */
+    int rounds = argc > 2 ? atoi(argv[2]) : 0;
+    long (*outstanding)(void) = (long (*)(void))dlsym(lib, "xvm_evmc_outstanding_results");
+    CHECK(outstanding != NULL);
+    if (rounds > 0) {
+        struct evmc_message deep;
+        memset(&deep, 0, sizeof deep);
+        deep.gas = 1000000000000000LL; /* (63/64)^1024 of it still pays the deepest frame */
+        memset(deep.recipient.bytes, 0xaa, 20);
+        memset(deep.code_address.bytes, 0xaa, 20);
+        h.mode = CALL_RUN_DEEP;
+        long hwm_first = 0;
+        double t0 = now_s(), t_first = 0;
+        for (int i = 0; i < rounds; i++) {
+            h.max_depth_seen = 0;
+            r = vm->execute(vm, &INTERFACE, (struct evmc_host_context*)&h, 12, &deep, DEEP_CODE,
+                            sizeof DEEP_CODE);
+            CHECK(r.status_code == 0);
+            CHECK(r.output_size == 32);
+            if (r.output_size == 32) CHECK(r.output_data[30] == 0x04 && r.output_data[31] == 0x01);
+            CHECK(h.max_depth_seen == 1024);
+            release(&r);
+            if (outstanding) CHECK(outstanding() == 0);
+            if (i == 0) {
+                hwm_first = proc_status_kb("VmHWM");
+                t_first = now_s() - t0;
+            }
+        }
+        double total = now_s() - t0;
+        long hwm_last = proc_status_kb("VmHWM");
+        printf("deep chain: %d rounds, first %.1f ms, average %.1f ms; VmHWM after the first "
+               "round %ld kB, after the last %ld kB; VmRSS now %ld kB\n",
+               rounds, t_first * 1e3, total * 1e3 / rounds, hwm_first, hwm_last,
+               proc_status_kb("VmRSS"));
+        /* Repeating the chain must not raise the peak (no leak, pools bounded). */
+        CHECK(hwm_last - hwm_first < 16 * 1024);
+        h.mode = CALL_RUN_CALLEE;
+    }
+    if (outstanding) CHECK(outstanding() == 0);
 
     CHECK(h.callbacks > 0);
     vm->destroy(vm);

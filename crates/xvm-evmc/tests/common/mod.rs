@@ -154,6 +154,10 @@ pub struct TestHost<'v, V: Vm> {
     pub forced_gas_left: Option<i64>,
     /// Callback name that panics when called for the n-th time.
     pub panic_in: Option<(&'static str, u32)>,
+    /// Nested calls answer this status (no gas left) and output instead of running code.
+    pub forced_result: Option<(StatusCode, Bytes)>,
+    /// Keep a copy of every nested message in `messages` (off for long-running tests).
+    pub record_messages: bool,
 }
 
 impl<'v, V: Vm> TestHost<'v, V> {
@@ -187,6 +191,8 @@ impl<'v, V: Vm> TestHost<'v, V> {
             },
             panic_in: None,
             forced_gas_left: None,
+            forced_result: None,
+            record_messages: true,
         }
     }
 
@@ -278,7 +284,18 @@ impl<V: Vm> Host for TestHost<'_, V> {
 
     fn call(&mut self, msg: &Message) -> ExecResult {
         self.hit("call");
-        self.messages.push(msg.clone());
+        if self.record_messages {
+            self.messages.push(msg.clone());
+        }
+        if let Some((status, output)) = self.forced_result.clone() {
+            return ExecResult {
+                status,
+                gas_left: 0,
+                gas_refund: 0,
+                output,
+                create_address: None,
+            };
+        }
         let code = self.codes.get(&msg.code_address).cloned();
         match (self.vm, code) {
             (Some(vm), Some(code)) => {

@@ -1,0 +1,94 @@
+//! Per-thread reuse of the buffers a frame needs (its 1024-word stack and its memory), so that
+//! starting a frame, natively or through EVMC, allocates nothing once the thread has run a frame
+//! at that depth before.
+
+use alloy_primitives::U256;
+use std::cell::RefCell;
+
+/// The heap buffers of one frame.
+pub(crate) struct FrameBuffers {
+    /// Room for the EVM stack.
+    pub(crate) stack: Box<[U256; crate::STACK_LIMIT]>,
+    /// Memory (length 0 when handed out).
+    pub(crate) memory: Vec<u8>,
+}
+
+/// Buffers kept per thread: one per frame of the deepest call chain, plus the transaction's own.
+const MAX_POOLED: usize = crate::MAX_CALL_DEPTH as usize + 2;
+/// A memory buffer larger than this is freed rather than kept.
+const MAX_POOLED_MEMORY: usize = 64 * 1024;
+/// Memory capacity of a new frame.
+const INITIAL_MEMORY: usize = 4096;
+
+thread_local! {
+    static POOL: RefCell<Vec<FrameBuffers>> = const { RefCell::new(Vec::new()) };
+}
+
+fn new_buffers() -> FrameBuffers {
+    let stack: Box<[U256]> = vec![U256::ZERO; crate::STACK_LIMIT].into_boxed_slice();
+    let stack = match stack.try_into() {
+        Ok(s) => s,
+        Err(_) => unreachable!("the stack buffer has STACK_LIMIT words"),
+    };
+    FrameBuffers {
+        stack,
+        memory: Vec::with_capacity(INITIAL_MEMORY),
+    }
+}
+
+/// Buffers for a new frame: pooled ones when there are, else fresh ones.
+#[inline]
+pub(crate) fn take() -> FrameBuffers {
+    POOL.try_with(|p| p.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_else(new_buffers)
+}
+
+/// Returns a finished frame's buffers to the pool (memory emptied; a large one is dropped).
+#[inline]
+pub(crate) fn give_back(mut b: FrameBuffers) {
+    if b.memory.capacity() > MAX_POOLED_MEMORY {
+        b.memory = Vec::with_capacity(INITIAL_MEMORY);
+    } else {
+        b.memory.clear();
+    }
+    let _ = POOL.try_with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < MAX_POOLED {
+            p.push(b);
+        }
+    });
+}
+
+/// How many buffers this thread keeps (for tests).
+#[cfg(test)]
+pub(crate) fn pooled() -> usize {
+    POOL.with(|p| p.borrow().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_are_reused_and_memory_comes_back_empty() {
+        std::thread::spawn(|| {
+            let mut a = take();
+            a.memory.resize(64, 7);
+            let stack_ptr = a.stack.as_ptr();
+            give_back(a);
+            assert_eq!(pooled(), 1);
+            let b = take();
+            assert_eq!(b.stack.as_ptr(), stack_ptr, "the same stack buffer");
+            assert!(b.memory.is_empty());
+            assert_eq!(pooled(), 0);
+            let mut big = b;
+            big.memory.resize(MAX_POOLED_MEMORY + 1, 0);
+            give_back(big);
+            assert!(take().memory.capacity() <= MAX_POOLED_MEMORY);
+        })
+        .join()
+        .unwrap();
+    }
+}
