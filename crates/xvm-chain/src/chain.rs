@@ -85,6 +85,7 @@ pub struct Chain {
     pub(crate) pre: PreState,
     pub(crate) head: BlockRecord,
     pub(crate) hashes: Vec<B256>,
+    pub(crate) tries: crate::mining::StorageTries,
 }
 
 impl std::fmt::Debug for Chain {
@@ -184,6 +185,7 @@ impl Chain {
             pre,
             hashes: vec![genesis.hash],
             head: genesis,
+            tries: Default::default(),
         })
     }
 
@@ -196,6 +198,7 @@ impl Chain {
             pre,
             head,
             hashes,
+            tries: Default::default(),
         })
     }
 
@@ -211,6 +214,7 @@ impl Chain {
         self.pre = pre;
         self.head = head;
         self.hashes = hashes;
+        self.tries.clear();
         Ok(())
     }
 

@@ -53,6 +53,7 @@ impl Chain {
         }
         w.commit()?;
         let storage = std::mem::take(&mut acc.storage);
+        self.tries.remove_account(addr);
         let mut fresh = PreAccount::new(acc.nonce, acc.balance, &[], storage);
         fresh.code = acc.code;
         fresh.code_hash = acc.code_hash;
@@ -175,6 +176,7 @@ impl Chain {
         w.put(META, KEY_HEAD, &u64_be(n))?;
         w.commit()?;
         self.pre = pre;
+        self.tries.clear();
         self.hashes.truncate(n as usize + 1);
         self.head = snap.head.clone();
         Ok(())

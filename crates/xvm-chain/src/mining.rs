@@ -2,12 +2,12 @@
 //! receipts, and committed at once; what each transaction read is kept (its prestate) so that
 //! it can be re-executed exactly for traces.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use serde::{Deserialize, Serialize};
 use xvm_ethereum::host::create_address;
 use xvm_ethereum::state::SlotMap;
@@ -96,8 +96,6 @@ struct AccountChange {
     code_hash: B256,
     /// Slots whose value changed: (slot, new value; zero = deleted).
     slots: Vec<(U256, U256)>,
-    /// The account's whole storage after the transaction.
-    storage: SlotMap<U256>,
 }
 
 struct Diff {
@@ -123,7 +121,6 @@ fn collect_diff(state: &State<'_>, clear_empty: bool) -> Diff {
                 .filter(|(_, s)| s.current != s.original)
                 .map(|(k, s)| (*k, s.current))
                 .collect(),
-            storage: fa.storage(),
         });
     });
     let deleted = state
@@ -134,11 +131,62 @@ fn collect_diff(state: &State<'_>, clear_empty: bool) -> Diff {
     Diff { changed, deleted }
 }
 
-fn apply_diff(w: &mut WriteTxn<'_>, pre: &mut PreState, diff: Diff) -> Result<(), ChainError> {
+/// Storage tries kept across blocks, as sorted (keccak(slot), value) leaves per account, so that
+/// a block re-hashes only the slots it changed (the trie itself is still rebuilt from the leaves).
+#[derive(Default)]
+pub(crate) struct StorageTries {
+    leaves: HashMap<Address, BTreeMap<B256, U256>>,
+}
+
+impl StorageTries {
+    /// Applies `slots` to the account's leaves (built from `storage`, which already holds them,
+    /// on first use) and returns the new storage root. Every other change of an account's
+    /// storage (dev edits, reverts, reloads) drops its leaves.
+    fn update(&mut self, addr: Address, storage: &SlotMap<U256>, slots: &[(U256, U256)]) -> B256 {
+        let leaves = self.leaves.entry(addr).or_insert_with(|| {
+            storage
+                .iter()
+                .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), *v))
+                .collect()
+        });
+        // Fresh leaves already hold the changes; applying them again changes nothing.
+        for (slot, value) in slots {
+            let key = keccak256(slot.to_be_bytes::<32>());
+            if value.is_zero() {
+                leaves.remove(&key);
+            } else {
+                leaves.insert(key, *value);
+            }
+        }
+        if leaves.is_empty() {
+            return xvm_ethereum::trie::EMPTY_ROOT;
+        }
+        alloy_trie::root::storage_root(leaves.iter().map(|(k, v)| (*k, *v)))
+    }
+
+    pub(crate) fn remove_account(&mut self, addr: &Address) {
+        self.leaves.remove(addr);
+    }
+
+    /// Forgets every account (after the state is replaced wholesale).
+    pub(crate) fn clear(&mut self) {
+        self.leaves.clear();
+    }
+}
+
+/// Writes one transaction's changes to the store and applies them to the in-memory state in
+/// place (storage maps are updated, not copied; a storage root is kept when no slot changed).
+fn apply_diff(
+    w: &mut WriteTxn<'_>,
+    pre: &mut PreState,
+    tries: &mut StorageTries,
+    diff: Diff,
+) -> Result<(), ChainError> {
     for addr in &diff.deleted {
         w.delete(ACCOUNTS, addr.as_slice())?;
         w.delete_prefix(STORAGE, addr.as_slice())?;
         pre.accounts.remove(addr);
+        tries.remove_account(addr);
     }
     for c in diff.changed {
         w.put(
@@ -159,9 +207,25 @@ fn apply_diff(w: &mut WriteTxn<'_>, pre: &mut PreState, diff: Diff) -> Result<()
                 w.put(STORAGE, &key, &value.to_be_bytes::<32>())?;
             }
         }
-        let mut acc = PreAccount::new(c.nonce, c.balance, &[], c.storage);
+        let mut acc = pre
+            .accounts
+            .remove(&c.addr)
+            .unwrap_or_else(|| PreAccount::new(0, U256::ZERO, &[], SlotMap::default()));
+        acc.nonce = c.nonce;
+        acc.balance = c.balance;
         acc.code = c.code;
         acc.code_hash = c.code_hash;
+        if !c.slots.is_empty() {
+            for (slot, value) in &c.slots {
+                if value.is_zero() {
+                    acc.storage.remove(slot);
+                } else {
+                    acc.storage.insert(*slot, *value);
+                }
+            }
+            let root = tries.update(c.addr, &acc.storage, &c.slots);
+            acc.set_storage_root(root);
+        }
         pre.insert(c.addr, acc);
     }
     Ok(())
@@ -261,8 +325,8 @@ impl Chain {
         let rev = self.revision();
         let clear_empty = rev >= Revision::SpuriousDragon;
         let block_env = self.next_env();
-        let hashes = self.hashes.clone();
-        let bh = move |n: u64| hashes.get(n as usize).copied().unwrap_or_default();
+        let hashes = &self.hashes;
+        let bh = |n: u64| hashes.get(n as usize).copied().unwrap_or_default();
         let mut w = self.store.write()?;
         // Per pending transaction: the index of its record, or why it was left out.
         let mut results: Vec<Result<usize, ChainError>> = Vec::with_capacity(txs.len());
@@ -321,7 +385,7 @@ impl Chain {
                         continue;
                     }
                 };
-            apply_diff(&mut w, &mut self.pre, diff)?;
+            apply_diff(&mut w, &mut self.pre, &mut self.tries, diff)?;
             cumulative += gas_used;
             let success = out_status == StatusCode::Success;
             let alloy_logs: Vec<alloy_primitives::Log> = logs

@@ -51,6 +51,12 @@ impl PreAccount {
         self.hashed_address
     }
 
+    /// Sets the root of this account's storage trie, for a caller that keeps the trie itself
+    /// (e.g. incrementally across blocks); it must be the root of `storage`.
+    pub fn set_storage_root(&mut self, root: B256) {
+        self.storage_root = OnceLock::from(root);
+    }
+
     /// The root of this account's storage trie (computed once).
     pub fn storage_root(&self) -> B256 {
         *self
