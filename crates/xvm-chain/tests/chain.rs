@@ -505,3 +505,147 @@ fn writer_killed_at_random_points_leaves_whole_blocks() {
     }
     assert!(last > 0, "the writer never mined a block");
 }
+
+/// Signed transactions of every type a wallet sends (legacy with EIP-155, EIP-2930, EIP-1559,
+/// EIP-7702) go through `send_raw`: sender recovered from the signature, mined, typed receipts.
+#[test]
+fn raw_transactions_of_every_type() {
+    use alloy_consensus::{
+        SignableTransaction, TxEip1559, TxEip2930, TxEip7702, TxEnvelope, TxLegacy,
+    };
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_eips::eip2930::{AccessList, AccessListItem};
+    use alloy_eips::eip7702::Authorization;
+    use alloy_primitives::{TxKind, B256};
+    use alloy_signer::SignerSync;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::open(dir.path(), &GenesisOptions::default()).unwrap();
+    let acc = chain.accounts()[3].clone();
+    let signer = acc.signer();
+    let to = Address::repeat_byte(0x77);
+    let price = 10_000_000_000u128;
+    let sign = |hash: B256| signer.sign_hash_sync(&hash).unwrap();
+
+    let legacy = TxLegacy {
+        chain_id: Some(31337),
+        nonce: 0,
+        gas_price: price,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        value: U256::from(1u64),
+        input: Bytes::new(),
+    };
+    let env: TxEnvelope = {
+        let s = sign(legacy.signature_hash());
+        legacy.into_signed(s).into()
+    };
+    let m = chain.send_raw(&env.encoded_2718(), None).unwrap();
+    assert_eq!((m.tx.ty, m.tx.from, m.tx.status), (0, acc.address, true));
+
+    let al = AccessList(vec![AccessListItem {
+        address: to,
+        storage_keys: vec![B256::ZERO],
+    }]);
+    let t2930 = TxEip2930 {
+        chain_id: 31337,
+        nonce: 1,
+        gas_price: price,
+        gas_limit: 30_000,
+        to: TxKind::Call(to),
+        value: U256::from(2u64),
+        access_list: al,
+        input: Bytes::new(),
+    };
+    let env: TxEnvelope = {
+        let s = sign(t2930.signature_hash());
+        t2930.into_signed(s).into()
+    };
+    let m = chain.send_raw(&env.encoded_2718(), None).unwrap();
+    // 21000 + 2400 per address + 1900 per key.
+    assert_eq!((m.tx.ty, m.tx.gas_used), (1, 21_000 + 2_400 + 1_900));
+
+    let t1559 = TxEip1559 {
+        chain_id: 31337,
+        nonce: 2,
+        gas_limit: 21_000,
+        max_fee_per_gas: price,
+        max_priority_fee_per_gas: 1,
+        to: TxKind::Call(to),
+        value: U256::from(3u64),
+        access_list: Default::default(),
+        input: Bytes::new(),
+    };
+    let env: TxEnvelope = {
+        let s = sign(t1559.signature_hash());
+        t1559.into_signed(s).into()
+    };
+    let m = chain.send_raw(&env.encoded_2718(), None).unwrap();
+    assert_eq!(m.tx.ty, 2);
+    assert_eq!(
+        m.tx.effective_gas_price,
+        chain
+            .block(m.block.number)
+            .unwrap()
+            .unwrap()
+            .base_fee_per_gas as u128
+            + 1
+    );
+
+    // EIP-7702: account 4 delegates to a contract; its code becomes the designator.
+    let delegator = chain.accounts()[4].clone();
+    let auth = Authorization {
+        chain_id: U256::from(31337u64),
+        address: to,
+        nonce: 0,
+    };
+    let auth_sig = delegator
+        .signer()
+        .sign_hash_sync(&auth.signature_hash())
+        .unwrap();
+    let t7702 = TxEip7702 {
+        chain_id: 31337,
+        nonce: 3,
+        gas_limit: 100_000,
+        max_fee_per_gas: price,
+        max_priority_fee_per_gas: 1,
+        to: delegator.address,
+        value: U256::ZERO,
+        access_list: Default::default(),
+        authorization_list: vec![auth.into_signed(auth_sig)],
+        input: Bytes::new(),
+    };
+    let env: TxEnvelope = {
+        let s = sign(t7702.signature_hash());
+        t7702.into_signed(s).into()
+    };
+    let m = chain.send_raw(&env.encoded_2718(), None).unwrap();
+    assert_eq!((m.tx.ty, m.tx.status), (4, true));
+    let code = chain.account(&delegator.address).code;
+    assert_eq!(&code[..3], &[0xef, 0x01, 0x00]);
+    assert_eq!(&code[3..], to.as_slice());
+    assert_eq!(chain.account(&delegator.address).nonce, 1);
+
+    assert_eq!(chain.account(&to).balance, U256::from(6u64));
+    assert_eq!(chain.account(&acc.address).nonce, 4);
+    // A signature for another chain is refused.
+    let other = TxLegacy {
+        chain_id: Some(1),
+        nonce: 4,
+        gas_price: price,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        value: U256::ZERO,
+        input: Bytes::new(),
+    };
+    let env: TxEnvelope = {
+        let s = sign(other.signature_hash());
+        other.into_signed(s).into()
+    };
+    assert!(chain
+        .send_raw(&env.encoded_2718(), None)
+        .unwrap_err()
+        .to_string()
+        .contains("chain id 1"));
+    assert_eq!(chain.state_root(), chain.head().state_root);
+}
