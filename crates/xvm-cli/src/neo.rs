@@ -3,13 +3,14 @@
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use xvm_neovm::asm::parse_hex;
 use xvm_neovm::asm::{assemble, disassemble};
 use xvm_neovm::engine::{ExecutionEngine, Interop, VmState};
 use xvm_neovm::error::{fault, VmError};
-use xvm_neovm::json::Json;
 use xvm_neovm::script::{Instruction, Script};
-use xvm_neovm::suite::{item_to_json, parse_hex, run_file_text};
 use xvm_neovm::Limits;
+use xvm_neovm_suite::json::Json;
+use xvm_neovm_suite::suite::{item_to_json, run_file_text};
 
 /// Arguments of `xvm neo`.
 #[derive(Args)]
