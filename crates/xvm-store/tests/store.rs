@@ -1,0 +1,206 @@
+//! The store's guarantees: round trips, prefix scans, abort on drop, the one-process lock, and
+//! a writer killed at random points never leaving a half-applied transaction.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use xvm_store::{Reader, Store, StoreError, Table};
+
+const T: Table = Table::new("test.kv");
+const META: Table = Table::new("test.meta");
+
+#[test]
+fn round_trip_scan_and_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // A table never written reads as empty.
+    assert_eq!(store.read().unwrap().get(T, b"a").unwrap(), None);
+    assert!(store
+        .read()
+        .unwrap()
+        .scan_prefix(T, b"")
+        .unwrap()
+        .is_empty());
+
+    let mut w = store.write().unwrap();
+    w.put(T, b"ab1", b"x").unwrap();
+    w.put(T, b"ab2", b"y").unwrap();
+    w.put(T, b"ac", b"z").unwrap();
+    w.put(T, b"b", b"w").unwrap();
+    assert_eq!(w.get(T, b"ab2").unwrap().as_deref(), Some(&b"y"[..]));
+    w.commit().unwrap();
+
+    let r = store.read().unwrap();
+    let keys: Vec<Vec<u8>> = r
+        .scan_prefix(T, b"ab")
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, vec![b"ab1".to_vec(), b"ab2".to_vec()]);
+    assert_eq!(r.scan_prefix(T, b"a").unwrap().len(), 3);
+    drop(r);
+
+    // Dropped writes leave nothing.
+    let mut w = store.write().unwrap();
+    w.put(T, b"ab1", b"changed").unwrap();
+    w.delete(T, b"b").unwrap();
+    drop(w);
+    let r = store.read().unwrap();
+    assert_eq!(r.get(T, b"ab1").unwrap().as_deref(), Some(&b"x"[..]));
+    assert_eq!(r.get(T, b"b").unwrap().as_deref(), Some(&b"w"[..]));
+    drop(r);
+
+    let mut w = store.write().unwrap();
+    assert_eq!(w.delete_prefix(T, b"a").unwrap(), 3);
+    w.commit().unwrap();
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.scan_prefix(T, b"").unwrap(),
+        vec![(b"b".to_vec(), b"w".to_vec())]
+    );
+    drop(r);
+    drop(store);
+
+    // Persisted across opens.
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        store.read().unwrap().get(T, b"b").unwrap().as_deref(),
+        Some(&b"w"[..])
+    );
+}
+
+#[test]
+fn second_open_waits_then_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+
+    let start = Instant::now();
+    let err = Store::open_with_timeout(dir.path(), Duration::from_millis(200)).unwrap_err();
+    assert!(start.elapsed() >= Duration::from_millis(200));
+    assert!(matches!(err, StoreError::Locked { .. }));
+    assert!(
+        err.to_string().contains("in use by another process"),
+        "{err}"
+    );
+
+    // A waiter gets the store once the holder closes it.
+    let path = dir.path().to_path_buf();
+    let waiter =
+        std::thread::spawn(move || Store::open_with_timeout(&path, Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(150));
+    drop(first);
+    let second = waiter
+        .join()
+        .unwrap()
+        .expect("opens after the first closes");
+    drop(second);
+}
+
+#[test]
+fn unusable_folder_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let err = Store::open(&file).unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err}");
+    // A file that is not a database.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join(xvm_store::FILE_NAME), vec![0x5a; 4096]).unwrap();
+    assert!(Store::open(&bad).is_err());
+}
+
+/// The child half of the kill test: commits transactions forever. Each transaction `n` writes
+/// 200 keys `n:i` and sets the meta counter to `n`, so a half-applied transaction shows as a
+/// counter that disagrees with the keys.
+#[test]
+fn kill_child_writer() {
+    let Some(dir) = std::env::var_os("XVM_STORE_KILL_CHILD") else {
+        return;
+    };
+    let store = Store::open(std::path::Path::new(&dir)).unwrap();
+    let mut n: u64 = store
+        .read()
+        .unwrap()
+        .get(META, b"n")
+        .unwrap()
+        .map(|v| u64::from_le_bytes(v.try_into().unwrap()))
+        .unwrap_or(0);
+    println!("ready");
+    loop {
+        n += 1;
+        let mut w = store.write().unwrap();
+        for i in 0..200u32 {
+            w.put(T, format!("{n:010}:{i:03}").as_bytes(), &[7u8; 300])
+                .unwrap();
+        }
+        w.put(META, b"n", &n.to_le_bytes()).unwrap();
+        w.commit().unwrap();
+    }
+}
+
+fn check_consistent(dir: &std::path::Path) -> u64 {
+    let store = Store::open(dir).expect("state opens after a kill");
+    let r = store.read().unwrap();
+    let n = r
+        .get(META, b"n")
+        .unwrap()
+        .map(|v| u64::from_le_bytes(v.try_into().unwrap()))
+        .unwrap_or(0);
+    let rows = r.scan_prefix(T, b"").unwrap();
+    assert_eq!(
+        rows.len() as u64,
+        n * 200,
+        "counter {n} disagrees with {} rows",
+        rows.len()
+    );
+    if n > 0 {
+        let last = format!("{n:010}:199");
+        assert!(rows.iter().any(|(k, _)| k == last.as_bytes()));
+    }
+    n
+}
+
+#[test]
+fn writer_killed_at_random_points_leaves_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut last = 0;
+    for round in 0..8 {
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "kill_child_writer",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("XVM_STORE_KILL_CHILD", dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the child to hold the store, then kill it after a pseudo-random delay.
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        for line in std::io::BufRead::lines(out) {
+            if line.unwrap().contains("ready") {
+                break;
+            }
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(20 + seed % 180));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let n = check_consistent(dir.path());
+        assert!(
+            n >= last,
+            "round {round}: counter went back from {last} to {n}"
+        );
+        last = n;
+    }
+    assert!(last > 0, "the writer never committed");
+}
