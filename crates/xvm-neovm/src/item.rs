@@ -174,6 +174,18 @@ impl MapItem {
     pub fn new() -> Rc<MapItem> {
         Rc::new(MapItem::default())
     }
+    /// A map of `entries` in order (a later duplicate key overwrites the value, keeping the
+    /// first position). For hosts building results before pushing them.
+    pub fn from_entries(entries: Vec<(MapKey, StackItem)>) -> Rc<MapItem> {
+        let m = MapItem::default();
+        {
+            let mut e = m.entries.borrow_mut();
+            for (k, v) in entries {
+                e.insert(k, v);
+            }
+        }
+        Rc::new(m)
+    }
     /// Borrows the entries.
     pub fn entries(&self) -> Ref<'_, IndexMap<MapKey, StackItem>> {
         self.entries.borrow()
