@@ -3,6 +3,7 @@
 mod evm;
 mod input;
 mod neo;
+mod neo_platform;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
