@@ -17,7 +17,7 @@ use xvm_neovm::{Int, StackItem, VmState};
 #[derive(Args, Clone)]
 pub struct StateArg {
     /// State folder (default: env XVM_STATE, else `.xvm` in the working folder).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     state: Option<PathBuf>,
 }
 
