@@ -29,7 +29,6 @@ pub fn item_matches(item: &StackItem, t: ParamType) -> bool {
             StackItem::ByteString(_) | StackItem::Buffer(_) => item
                 .to_bytes()
                 .is_ok_and(|b| std::str::from_utf8(&b).is_ok()),
-            StackItem::Null => true,
             _ => false,
         },
         P::Hash160 => len_is(20),

@@ -375,6 +375,9 @@ impl<'a> Host<'a> {
         let contract = self
             .get_contract(&hash)?
             .ok_or_else(|| fault(format!("Called Contract Does Not Exist: {hash}.{method}")))?;
+        if native::policy::is_blocked(&self.cache, &hash).map_err(fault)? {
+            return Err(fault(format!("The contract {hash} has been blocked.")));
+        }
         let m = contract
             .manifest
             .method(method, Some(args.len()))
