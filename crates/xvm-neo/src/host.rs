@@ -87,8 +87,10 @@ pub struct ContextState {
 pub enum OnReturn {
     /// Emit a notification from a native.
     Notify(Notification),
-    /// Drop what the context returned (a native's callback whose value Neo discards).
-    DropReturned,
+    /// The context is a native's call back into a contract (onNEP17Payment, `_deploy`, an
+    /// oracle callback): an exception leaving it cannot be caught by the native's caller, it
+    /// faults the invocation (Neo rethrows it as VMUnhandledException).
+    NativeCallback,
 }
 
 /// The result of one invocation.
@@ -713,7 +715,10 @@ impl Interop for Host<'_> {
         let Some(st) = self.contexts.remove(&id) else {
             return Ok(());
         };
-        if vm.uncaught_exception().is_some() {
+        if let Some(ex) = vm.uncaught_exception() {
+            if st.on_return.iter().any(|r| matches!(r, OnReturn::NativeCallback)) {
+                return Err(fault(xvm_neovm::engine::unhandled_message(ex)));
+            }
             if st.has_layer {
                 self.cache.discard();
             }
@@ -723,17 +728,17 @@ impl Interop for Host<'_> {
         if st.has_layer {
             self.cache.merge();
         }
-        if st.dynamic_call && returned == 0 && !vm.invocation_stack().is_empty() {
-            vm.push(StackItem::Null);
+        if st.dynamic_call && !vm.invocation_stack().is_empty() {
+            if returned == 0 {
+                vm.push(StackItem::Null);
+            } else if returned > 1 {
+                return Err(fault("Multiple return values are not allowed in cross-contract calls."));
+            }
         }
         for r in st.on_return {
             match r {
                 OnReturn::Notify(n) => self.push_notification(n)?,
-                OnReturn::DropReturned => {
-                    for _ in 0..returned {
-                        vm.pop()?;
-                    }
-                }
+                OnReturn::NativeCallback => {}
             }
         }
         Ok(())

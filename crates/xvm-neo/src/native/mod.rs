@@ -325,6 +325,9 @@ pub fn run_callback(
         }
         return Ok(());
     };
+    if method.return_type != ParamType::Void {
+        return Err(fault("The return value type does not match."));
+    }
     host.load_contract_from(
         vm,
         contract,
@@ -334,17 +337,10 @@ pub fn run_callback(
         false,
         Some((call.native, call.caller_instance)),
     )?;
+    let st = host.current_mut(vm)?;
+    st.on_return.push(OnReturn::NativeCallback);
     if let Some(n) = cb.then_notify {
-        host.current_mut(vm)?.on_return.push(OnReturn::Notify(n));
-    }
-    // A callback that returns a value would leave it on the caller's stack; Neo drops it.
-    if method.return_type != ParamType::Void {
-        if let Some(c) = vm.current_context() {
-            let id = c.instance_id();
-            if let Some(s) = host.contexts.get_mut(&id) {
-                s.on_return.push(OnReturn::DropReturned);
-            }
-        }
+        st.on_return.push(OnReturn::Notify(n));
     }
     Ok(())
 }
