@@ -716,7 +716,11 @@ impl Interop for Host<'_> {
             return Ok(());
         };
         if let Some(ex) = vm.uncaught_exception() {
-            if st.on_return.iter().any(|r| matches!(r, OnReturn::NativeCallback)) {
+            if st
+                .on_return
+                .iter()
+                .any(|r| matches!(r, OnReturn::NativeCallback))
+            {
                 return Err(fault(xvm_neovm::engine::unhandled_message(ex)));
             }
             if st.has_layer {
@@ -732,7 +736,9 @@ impl Interop for Host<'_> {
             if returned == 0 {
                 vm.push(StackItem::Null);
             } else if returned > 1 {
-                return Err(fault("Multiple return values are not allowed in cross-contract calls."));
+                return Err(fault(
+                    "Multiple return values are not allowed in cross-contract calls.",
+                ));
             }
         }
         for r in st.on_return {

@@ -548,3 +548,379 @@ fn state_persists_through_xvm_store() {
         2
     );
 }
+
+/// A contract whose onNEP17Payment stores the amount and its calling script hash, or throws.
+fn receiver(name: &str, throws: bool) -> (Vec<u8>, String) {
+    let body = if throws {
+        "INITSLOT 0 3\nPUSHDATA1 0x6e6f\nTHROW\n".to_string()
+    } else {
+        "INITSLOT 0 3\nLDARG1\nPUSHDATA1 0x70616964\nSYSCALL System.Storage.GetContext\nSYSCALL System.Storage.Put\nSYSCALL System.Runtime.GetCallingScriptHash\nPUSHDATA1 0x66726f6d\nSYSCALL System.Storage.GetContext\nSYSCALL System.Storage.Put\nRET\n".to_string()
+    };
+    let get = "PUSHDATA1 0x70616964\nSYSCALL System.Storage.GetContext\nSYSCALL System.Storage.Get\nRET\n";
+    let mut script = assemble(&body).unwrap();
+    let get_off = script.len();
+    script.extend(assemble(get).unwrap());
+    let manifest = format!(
+        r#"{{"name":"{name}","groups":[],"features":{{}},"supportedstandards":[],"abi":{{"methods":[{{"name":"onNEP17Payment","parameters":[{{"name":"from","type":"Hash160"}},{{"name":"amount","type":"Integer"}},{{"name":"data","type":"Any"}}],"returntype":"Void","offset":0,"safe":false}},{{"name":"paid","parameters":[],"returntype":"ByteArray","offset":{get_off},"safe":true}}],"events":[]}},"permissions":[],"trusts":[],"extra":null}}"#
+    );
+    (Nef::new("xvm-test", script, vec![]).to_bytes(), manifest)
+}
+
+#[test]
+fn gas_transfer_calls_on_nep17_payment() {
+    let mut chain = Chain::open(MemoryBackend::default()).unwrap();
+    let me = chain.account("default").unwrap().hash;
+    let (nef, manifest) = receiver("receiver", false);
+    let r = deploy(&mut chain, &nef, &manifest);
+    let gas_hash = native("GasToken");
+    let args = [
+        StackItem::bytes(&me.0),
+        StackItem::bytes(&r.0),
+        StackItem::int(5i64),
+        StackItem::Null,
+    ];
+    let o = call(&mut chain, &gas_hash, "transfer", &args, true);
+    assert_eq!(o.state, VmState::Halt, "{:?}", o.fault);
+    assert!(o.stack[0].to_bool().unwrap());
+    assert_eq!(o.notifications[0].event, "Transfer");
+    assert_eq!(o.notifications[0].contract, gas_hash);
+    let paid = call(&mut chain, &r, "paid", &[], false);
+    assert_eq!(bytes_of(&paid.stack[0]), vec![5]);
+    // The callback ran with GasToken as its calling script hash.
+    let view = chain.view();
+    let id = xvm_neo::native::contract_management::get_contract(&view, &r)
+        .unwrap()
+        .unwrap()
+        .id;
+    let from = view
+        .get(&xvm_neo::syscalls::storage_key(id, b"from"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(from, gas_hash.0.to_vec());
+    drop(view);
+    let bal = call(
+        &mut chain,
+        &gas_hash,
+        "balanceOf",
+        &[StackItem::bytes(&r.0)],
+        false,
+    );
+    assert_eq!(bal.stack[0].to_int().unwrap().to_i64(), Some(5));
+
+    // A receiver that throws: the exception cannot be caught around the transfer; all undone.
+    let (nef, manifest) = receiver("refuser", true);
+    let bad = deploy(&mut chain, &nef, &manifest);
+    let transfer = call_script(
+        &gas_hash,
+        "transfer",
+        &[
+            StackItem::bytes(&me.0),
+            StackItem::bytes(&bad.0),
+            StackItem::int(5i64),
+            StackItem::Null,
+        ],
+    )
+    .unwrap();
+    let mut script = vec![0x3b, (3 + transfer.len() + 1 + 2) as u8, 0x00];
+    script.extend(&transfer);
+    script.push(0x45);
+    script.extend([0x3d, 0x03]);
+    script.push(0x45);
+    let inv = chain
+        .invoke_script(
+            script,
+            vec![Signer::called_by_entry(me)],
+            DEFAULT_GAS,
+            true,
+            None,
+        )
+        .unwrap();
+    assert_eq!(inv.outcome.state, VmState::Fault);
+    assert!(inv.outcome.fault.unwrap().contains("no"));
+    let bal = call(
+        &mut chain,
+        &gas_hash,
+        "balanceOf",
+        &[StackItem::bytes(&bad.0)],
+        false,
+    );
+    assert_eq!(bal.stack[0].to_int().unwrap().to_i64(), Some(0));
+
+    // A contract without onNEP17Payment cannot receive GAS.
+    let (nef, manifest) = storage_contract();
+    let plain = deploy(&mut chain, &nef, &manifest);
+    let o = call(
+        &mut chain,
+        &gas_hash,
+        "transfer",
+        &[
+            StackItem::bytes(&me.0),
+            StackItem::bytes(&plain.0),
+            StackItem::int(1i64),
+            StackItem::Null,
+        ],
+        true,
+    );
+    assert_eq!(o.state, VmState::Fault);
+    assert!(o.fault.unwrap().contains("onNEP17Payment"));
+}
+
+/// Contract A: check(account) -> CheckWitness(account). Contract B: relay(a, account) calls
+/// A.check(account) and returns its answer.
+fn witness_contracts() -> [(Vec<u8>, String); 2] {
+    let a = assemble("INITSLOT 0 1\nLDARG0\nSYSCALL System.Runtime.CheckWitness\nRET\n").unwrap();
+    let b = assemble("INITSLOT 0 2\nLDARG1\nPUSH1\nPACK\nPUSH15\nPUSHDATA1 0x636865636b\nLDARG0\nSYSCALL System.Contract.Call\nRET\n").unwrap();
+    let ma = r#"{"name":"A","groups":[],"features":{},"supportedstandards":[],"abi":{"methods":[{"name":"check","parameters":[{"name":"account","type":"Hash160"}],"returntype":"Boolean","offset":0,"safe":false}],"events":[]},"permissions":[],"trusts":[],"extra":null}"#;
+    let mb = r#"{"name":"B","groups":[],"features":{},"supportedstandards":[],"abi":{"methods":[{"name":"relay","parameters":[{"name":"a","type":"Hash160"},{"name":"account","type":"Hash160"}],"returntype":"Boolean","offset":0,"safe":false}],"events":[]},"permissions":[{"contract":"*","methods":"*"}],"trusts":[],"extra":null}"#;
+    [
+        (Nef::new("xvm-test", a, vec![]).to_bytes(), ma.into()),
+        (Nef::new("xvm-test", b, vec![]).to_bytes(), mb.into()),
+    ]
+}
+
+#[test]
+fn check_witness_scopes_and_rules() {
+    use xvm_neo::tx::{scope, Condition, WitnessRule};
+    let mut chain = Chain::open(MemoryBackend::default()).unwrap();
+    let me = chain.account("default").unwrap().hash;
+    let [(na, ma), (nb, mb)] = witness_contracts();
+    let a = deploy(&mut chain, &na, &ma);
+    let b = deploy(&mut chain, &nb, &mb);
+    let mut ask = |signer: Signer, via_b: bool| -> bool {
+        let script = if via_b {
+            call_script(
+                &b,
+                "relay",
+                &[StackItem::bytes(&a.0), StackItem::bytes(&me.0)],
+            )
+            .unwrap()
+        } else {
+            call_script(&a, "check", &[StackItem::bytes(&me.0)]).unwrap()
+        };
+        let inv = chain
+            .invoke_script(script, vec![signer], DEFAULT_GAS, false, None)
+            .unwrap();
+        assert_eq!(inv.outcome.state, VmState::Halt, "{:?}", inv.outcome.fault);
+        inv.outcome.stack[0].to_bool().unwrap()
+    };
+    let with = |scopes: u8, contracts: Vec<UInt160>, rules: Vec<WitnessRule>| Signer {
+        account: me,
+        scopes,
+        allowed_contracts: contracts,
+        allowed_groups: vec![],
+        rules,
+    };
+    assert!(ask(with(scope::CALLED_BY_ENTRY, vec![], vec![]), false));
+    assert!(
+        !ask(with(scope::CALLED_BY_ENTRY, vec![], vec![]), true),
+        "A is two calls deep"
+    );
+    assert!(ask(with(scope::GLOBAL, vec![], vec![]), true));
+    assert!(!ask(with(scope::NONE, vec![], vec![]), false));
+    assert!(ask(with(scope::CUSTOM_CONTRACTS, vec![a], vec![]), true));
+    assert!(!ask(with(scope::CUSTOM_CONTRACTS, vec![b], vec![]), false));
+    let rule = |allow, condition| WitnessRule { allow, condition };
+    let by_b = vec![rule(true, Condition::CalledByContract(b))];
+    assert!(ask(with(scope::WITNESS_RULES, vec![], by_b.clone()), true));
+    assert!(!ask(with(scope::WITNESS_RULES, vec![], by_b), false));
+    // The first matching rule decides: Deny A beats a later Allow everything.
+    let deny_a = vec![
+        rule(false, Condition::ScriptHash(a)),
+        rule(true, Condition::Boolean(true)),
+    ];
+    assert!(!ask(with(scope::WITNESS_RULES, vec![], deny_a), false));
+    let nested = vec![rule(
+        true,
+        Condition::And(vec![
+            Condition::Not(Box::new(Condition::CalledByEntry)),
+            Condition::Or(vec![Condition::ScriptHash(a), Condition::ScriptHash(b)]),
+        ]),
+    )];
+    assert!(ask(
+        with(scope::WITNESS_RULES, vec![], nested.clone()),
+        true
+    ));
+    assert!(!ask(with(scope::WITNESS_RULES, vec![], nested), false));
+    // Not a signer at all.
+    let other = UInt160([9; 20]);
+    let inv = chain
+        .invoke_script(
+            call_script(&a, "check", &[StackItem::bytes(&me.0)]).unwrap(),
+            vec![Signer::called_by_entry(other)],
+            DEFAULT_GAS,
+            false,
+            None,
+        )
+        .unwrap();
+    assert!(!inv.outcome.stack[0].to_bool().unwrap());
+}
+
+#[test]
+fn runtime_values_and_random() {
+    use xvm_neo::tx::Block;
+    let script = assemble(
+        "SYSCALL System.Runtime.Platform\nSYSCALL System.Runtime.GetNetwork\nSYSCALL System.Runtime.GetTrigger\nSYSCALL System.Runtime.GetTime\nSYSCALL System.Runtime.GetRandom\nSYSCALL System.Runtime.GetRandom\nSYSCALL System.Runtime.GasLeft\n",
+    )
+    .unwrap();
+    let block = Block {
+        index: 5,
+        timestamp: 1_700_000_000_123,
+        nonce: 0x0102_0304_0506_0708,
+        prev_hash: [3; 32],
+    };
+    let go = || {
+        let base = xvm_neo::state::MemoryStore::default();
+        let host = Host::new(
+            &base,
+            Rc::new(Platform::neo()),
+            Settings::default(),
+            Trigger::Application,
+            Some(tx(&script)),
+            Some(block.clone()),
+            DEFAULT_GAS,
+        );
+        host.run(&script)
+    };
+    let o = go();
+    assert_eq!(o.state, VmState::Halt, "{:?}", o.fault);
+    let s = &o.stack;
+    assert_eq!(bytes_of(&s[0]), b"NEO");
+    assert_eq!(s[1].to_int().unwrap().to_i64(), Some(860833102));
+    assert_eq!(s[2].to_int().unwrap().to_i64(), Some(0x40));
+    assert_eq!(s[3].to_int().unwrap().to_i64(), Some(1_700_000_000_123));
+    // GetRandom as Neo derives it: nonce = tx hash[0..16], first 8 bytes XOR the block nonce;
+    // value i = Murmur128(nonce, network + i) as an unsigned little-endian integer.
+    let mut nonce = [0u8; 16];
+    nonce.copy_from_slice(&tx(&script).hash()[..16]);
+    for (i, x) in block.nonce.to_le_bytes().iter().enumerate() {
+        nonce[i] ^= x;
+    }
+    for (k, item) in s[4..6].iter().enumerate() {
+        let mut le = xvm_neo::crypto::murmur128(&nonce, 860833102 + k as u32).to_vec();
+        le.push(0);
+        assert_eq!(
+            item.to_int().unwrap(),
+            xvm_neovm::Int::from_le_bytes(&le).unwrap()
+        );
+    }
+    assert_ne!(s[4].to_int().unwrap(), s[5].to_int().unwrap());
+    // Deterministic per invocation.
+    assert_eq!(go().stack[4].to_int().unwrap(), s[4].to_int().unwrap());
+    // GasLeft after 6 syscalls: 8 x 4 + 0 x 2 (+ 8192 each, dynamic) ... priced by the table.
+    let used = (8 + 8 + 8 + 8 + 2 * 8192 + 16) * 30;
+    assert_eq!(s[6].to_int().unwrap().to_i64(), Some(DEFAULT_GAS - used));
+    // No block: GetTime faults.
+    let base = xvm_neo::state::MemoryStore::default();
+    let host = Host::new(
+        &base,
+        Rc::new(Platform::neo()),
+        Settings::default(),
+        Trigger::Application,
+        Some(tx(&script)),
+        None,
+        DEFAULT_GAS,
+    );
+    let o = host.run(&script);
+    assert_eq!(o.state, VmState::Fault);
+}
+
+/// A contract with put(k, v), kill() (ContractManagement.destroy) and upgrade(nef, manifest)
+/// (ContractManagement.update); `version` returns the given constant.
+fn mortal(version: i64) -> (Vec<u8>, String) {
+    let cm = hex::encode(native("ContractManagement").0);
+    let put = "INITSLOT 0 2\nLDARG1\nLDARG0\nSYSCALL System.Storage.GetContext\nSYSCALL System.Storage.Put\nRET\n".to_string();
+    let kill = format!("NEWARRAY0\nPUSH15\nPUSHDATA1 0x{}\nPUSHDATA1 0x{cm}\nSYSCALL System.Contract.Call\nDROP\nRET\n", hex::encode("destroy"));
+    let upgrade = format!("INITSLOT 0 2\nLDARG1\nLDARG0\nPUSH2\nPACK\nPUSH15\nPUSHDATA1 0x{}\nPUSHDATA1 0x{cm}\nSYSCALL System.Contract.Call\nDROP\nRET\n", hex::encode("update"));
+    let ver = format!("PUSHINT8 {version}\nRET\n");
+    let mut script = Vec::new();
+    let mut off = Vec::new();
+    for p in [put, kill, upgrade, ver] {
+        off.push(script.len());
+        script.extend(assemble(&p).unwrap());
+    }
+    let manifest = format!(
+        r#"{{"name":"mortal","groups":[],"features":{{}},"supportedstandards":[],"abi":{{"methods":[{{"name":"put","parameters":[{{"name":"k","type":"ByteArray"}},{{"name":"v","type":"ByteArray"}}],"returntype":"Void","offset":{},"safe":false}},{{"name":"kill","parameters":[],"returntype":"Void","offset":{},"safe":false}},{{"name":"upgrade","parameters":[{{"name":"n","type":"ByteArray"}},{{"name":"m","type":"String"}}],"returntype":"Void","offset":{},"safe":false}},{{"name":"version","parameters":[],"returntype":"Integer","offset":{},"safe":true}}],"events":[]}},"permissions":[{{"contract":"*","methods":"*"}}],"trusts":[],"extra":null}}"#,
+        off[0], off[1], off[2], off[3]
+    );
+    (Nef::new("xvm-test", script, vec![]).to_bytes(), manifest)
+}
+
+#[test]
+fn update_and_destroy() {
+    let mut chain = Chain::open(MemoryBackend::default()).unwrap();
+    let (nef, manifest) = mortal(1);
+    let h = deploy(&mut chain, &nef, &manifest);
+    let v = |chain: &mut Chain<MemoryBackend>| {
+        call(chain, &h, "version", &[], false).stack[0]
+            .to_int()
+            .unwrap()
+            .to_i64()
+    };
+    assert_eq!(v(&mut chain), Some(1));
+    let (nef2, manifest2) = mortal(2);
+    let o = call(
+        &mut chain,
+        &h,
+        "upgrade",
+        &[
+            StackItem::bytes(&nef2),
+            StackItem::bytes(manifest2.as_bytes()),
+        ],
+        true,
+    );
+    assert_eq!(o.state, VmState::Halt, "{:?}", o.fault);
+    assert_eq!(o.notifications.last().unwrap().event, "Update");
+    assert_eq!(v(&mut chain), Some(2), "same hash, new script");
+    let c = xvm_neo::native::contract_management::get_contract(&chain.view(), &h)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.update_counter, 1);
+
+    let o = call(
+        &mut chain,
+        &h,
+        "put",
+        &[StackItem::bytes(b"k"), StackItem::bytes(b"v")],
+        true,
+    );
+    assert_eq!(o.state, VmState::Halt);
+    let o = call(&mut chain, &h, "kill", &[], true);
+    assert_eq!(o.state, VmState::Halt, "{:?}", o.fault);
+    assert_eq!(o.notifications.last().unwrap().event, "Destroy");
+    let view = chain.view();
+    assert!(
+        xvm_neo::native::contract_management::get_contract(&view, &h)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        view.find(&c.id.to_le_bytes()).unwrap().is_empty(),
+        "storage removed"
+    );
+    assert!(xvm_neo::native::policy::is_blocked(&view, &h).unwrap());
+    drop(view);
+    let o = call(&mut chain, &h, "version", &[], false);
+    assert_eq!(o.state, VmState::Fault);
+    assert!(o.fault.unwrap().contains("Does Not Exist"));
+    // Redeploying the same NEF and name from the same sender gives the same, blocked hash.
+    let args = [
+        StackItem::bytes(&nef),
+        StackItem::bytes(manifest.as_bytes()),
+    ];
+    let me = chain.account("default").unwrap().hash;
+    let inv = chain
+        .invoke_script(
+            call_script(&native("ContractManagement"), "deploy", &args).unwrap(),
+            vec![Signer::called_by_entry(me)],
+            DEFAULT_GAS,
+            true,
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        inv.outcome.state,
+        VmState::Halt,
+        "Neo allows redeploying a destroyed hash? {:?}",
+        inv.outcome.fault
+    );
+}
