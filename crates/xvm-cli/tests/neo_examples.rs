@@ -299,6 +299,29 @@ fn nep17_token_mint_transfer_balance_and_events() {
         ok(&state, &["neo", "invoke", "token", "symbol", "--test"])["stack"][0]["value"],
         b64(b"XVMT")
     );
+    // mint checks the owner's witness: with scope None it is missing and the ASSERT faults.
+    let r = xvm(
+        &state,
+        &[
+            "neo",
+            "invoke",
+            "token",
+            "mint",
+            "default",
+            "1000",
+            "--signer",
+            "default:None",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json["state"], "FAULT");
+    assert_eq!(
+        int_result(&ok(
+            &state,
+            &["neo", "invoke", "token", "totalSupply", "--test"]
+        )),
+        0
+    );
     let m = ok(
         &state,
         &["neo", "invoke", "token", "mint", "default", "1000"],
@@ -495,6 +518,12 @@ fn stdlib_and_cryptolib_from_a_contract() {
     );
     use sha2::Digest;
     assert_eq!(r["stack"][0]["value"], b64(&sha2::Sha256::digest(b"hello")));
+    // GAS: entry script; digest = INITSLOT, LDARG0, CALLT (token 4: CryptoLib.sha256), RET; the
+    // native's PUSH0 and sha256's CpuFee (1 << 15), all times ExecFeeFactor.
+    let mut ops = entry_ops(&["PUSHDATA1"]);
+    ops.extend(["INITSLOT", "LDARG0", "CALLT", "PUSH0", "RET"]);
+    let want = path_gas(&ops, &["Contract.Call"], 0) + (1 << 15) * EXEC_FEE_FACTOR;
+    assert_eq!(gas(&r), want, "GAS of digest (CALLT into CryptoLib)");
     let r = ok(
         &state,
         &[
