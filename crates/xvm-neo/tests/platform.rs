@@ -924,3 +924,113 @@ fn update_and_destroy() {
         inv.outcome.fault
     );
 }
+
+/// Appends `System.Contract.Call(hash, method, All, <array already on the stack>)`.
+fn emit_call(s: &mut String, hash: &UInt160, method: &str) {
+    s.push_str("PUSH15\n");
+    push_data(s, method.as_bytes());
+    push_data(s, &hash.0);
+    s.push_str("SYSCALL System.Contract.Call\n");
+}
+
+#[test]
+fn bls12_381_through_cryptolib() {
+    let lib = native("CryptoLib");
+    // G1 generator, compressed.
+    let g1 = hex::decode("97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb").unwrap();
+    let mut s = String::new();
+    push_data(&mut s, &g1);
+    s.push_str("PUSH1\nPACK\n");
+    emit_call(&mut s, &lib, "bls12381Deserialize"); // [p]
+    s.push_str("DUP\nPUSH2\nPACK\n");
+    emit_call(&mut s, &lib, "bls12381Add"); // [p + p]
+    s.push_str("PUSH1\nPACK\n");
+    emit_call(&mut s, &lib, "bls12381Serialize");
+    let o = run(&assemble(&s).unwrap(), DEFAULT_GAS);
+    assert_eq!(o.state, VmState::Halt, "{:?}", o.fault);
+    let two = xvm_neo::bls::mul(
+        &xvm_neo::bls::deserialize(&g1).unwrap(),
+        &{
+            let mut b = [0u8; 32];
+            b[0] = 2;
+            b
+        },
+        false,
+    )
+    .unwrap();
+    assert_eq!(bytes_of(&o.stack[0]), xvm_neo::bls::serialize(&two));
+    // Mismatched kinds fault with a message.
+    let mut s = String::new();
+    push_data(&mut s, &g1);
+    s.push_str("PUSH1\nPACK\n");
+    emit_call(&mut s, &lib, "bls12381Deserialize");
+    s.push_str("DUP\nPUSH2\nPACK\n");
+    emit_call(&mut s, &lib, "bls12381Pairing");
+    let o = run(&assemble(&s).unwrap(), DEFAULT_GAS);
+    assert_eq!(o.state, VmState::Fault);
+    assert!(o
+        .fault
+        .unwrap()
+        .contains("pairing needs a G1 and a G2 point"));
+}
+
+#[test]
+fn ledger_records_blocks_and_transactions() {
+    let mut chain = Chain::open(MemoryBackend::default()).unwrap();
+    let me = chain.account("default").unwrap().hash;
+    let ledger = native("LedgerContract");
+    let inv = chain
+        .invoke_script(
+            call_script(&ledger, "currentIndex", &[]).unwrap(),
+            vec![Signer::called_by_entry(me)],
+            DEFAULT_GAS,
+            true,
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        inv.outcome.stack[0].to_int().unwrap().to_i64(),
+        Some(0),
+        "genesis is block 0"
+    );
+    let txh = inv.tx.hash();
+    let o = call(
+        &mut chain,
+        &ledger,
+        "getTransaction",
+        &[StackItem::bytes(&txh)],
+        false,
+    );
+    let StackItem::Array(a) = &o.stack[0] else {
+        panic!("{:?}", o.stack)
+    };
+    assert_eq!(bytes_of(&a.items()[0]), txh.to_vec());
+    let o = call(
+        &mut chain,
+        &ledger,
+        "getTransactionHeight",
+        &[StackItem::bytes(&txh)],
+        false,
+    );
+    assert_eq!(o.stack[0].to_int().unwrap().to_i64(), Some(1));
+    let o = call(
+        &mut chain,
+        &ledger,
+        "getBlock",
+        &[StackItem::int(1i64)],
+        false,
+    );
+    let StackItem::Array(b) = &o.stack[0] else {
+        panic!()
+    };
+    assert_eq!(bytes_of(&b.items()[0]), inv.block.hash().to_vec());
+    assert_eq!(b.items()[6].to_int().unwrap().to_i64(), Some(1));
+    let o = call(
+        &mut chain,
+        &ledger,
+        "getBlock",
+        &[StackItem::int(99i64)],
+        false,
+    );
+    assert!(o.stack[0].is_null());
+}
