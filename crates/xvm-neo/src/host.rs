@@ -374,9 +374,19 @@ impl<'a> Host<'a> {
             }
             return native::invoke(self, vm, n, m, eff, args, &cur, dynamic);
         }
-        let contract = self
-            .get_contract(&hash)?
-            .ok_or_else(|| fault(format!("Called Contract Does Not Exist: {hash}.{method}")))?;
+        let contract = match self.get_contract(&hash)? {
+            Some(c) => c,
+            None => {
+                if let Some(name) = native::unimplemented_native(&hash) {
+                    return Err(fault(format!(
+                        "The native contract {name} ({hash}) is not implemented by xvm: cannot call {method}"
+                    )));
+                }
+                return Err(fault(format!(
+                    "Called Contract Does Not Exist: {hash}.{method}"
+                )));
+            }
+        };
         if native::policy::is_blocked(&self.cache, &hash).map_err(fault)? {
             return Err(fault(format!("The contract {hash} has been blocked.")));
         }

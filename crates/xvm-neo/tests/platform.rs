@@ -1034,3 +1034,21 @@ fn ledger_records_blocks_and_transactions() {
     );
     assert!(o.stack[0].is_null());
 }
+
+#[test]
+fn missing_natives_are_named() {
+    let notary = UInt160::parse_hex("0xc1e14f19c3e60d0b9244d06dd7ba9b113135ec3b").unwrap();
+    let o = run(
+        &call_script(&notary, "balanceOf", &[StackItem::bytes(&[0; 20])]).unwrap(),
+        DEFAULT_GAS,
+    );
+    assert_eq!(o.state, VmState::Fault);
+    let f = o.fault.unwrap();
+    assert!(f.contains("Notary") && f.contains("not implemented"), "{f}");
+    // A method a native lacks is named too.
+    let o = run(
+        &call_script(&native("StdLib"), "nosuch", &[]).unwrap(),
+        DEFAULT_GAS,
+    );
+    assert!(o.fault.unwrap().contains("nosuch"));
+}

@@ -345,6 +345,14 @@ pub fn run_callback(
     Ok(())
 }
 
+/// Neo's natives xvm does not implement (RoleManagement, Notary, Treasury): the name if `hash`
+/// is one, so that a call to them faults with a message naming it.
+pub fn unimplemented_native(hash: &UInt160) -> Option<&'static str> {
+    ["RoleManagement", "Notary", "Treasury"]
+        .into_iter()
+        .find(|n| contract_hash(&UInt160::ZERO, 0, n) == *hash)
+}
+
 /// Reads the native storage key (id LE | prefix | data).
 pub fn native_key(id: i32, prefix: u8, data: &[u8]) -> Vec<u8> {
     let mut k = id.to_le_bytes().to_vec();
