@@ -157,6 +157,21 @@ pub struct StorageIterator {
 }
 
 impl StorageIterator {
+    /// An iterator over `entries` (keys without the contract id), cutting `prefix_len` bytes
+    /// from keys when `options` has RemovePrefix.
+    pub fn new(
+        entries: Vec<(Vec<u8>, Vec<u8>)>,
+        prefix_len: usize,
+        options: u8,
+    ) -> StorageIterator {
+        StorageIterator {
+            entries,
+            pos: None,
+            prefix_len,
+            options,
+        }
+    }
+
     fn next(&mut self) -> bool {
         let n = self.pos.map_or(0, |p| p + 1);
         self.pos = Some(n.min(self.entries.len()));

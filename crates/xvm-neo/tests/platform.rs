@@ -1052,3 +1052,31 @@ fn missing_natives_are_named() {
     );
     assert!(o.fault.unwrap().contains("nosuch"));
 }
+
+#[test]
+fn contract_hashes_iterator() {
+    let mut chain = Chain::open(MemoryBackend::default()).unwrap();
+    let (nef, manifest) = storage_contract();
+    let h = deploy(&mut chain, &nef, &manifest);
+    let cm = native("ContractManagement");
+    // getContractHashes() then Iterator.Next / Iterator.Value once.
+    let mut s = String::from("NEWARRAY0\n");
+    emit_call(&mut s, &cm, "getContractHashes");
+    s.push_str("DUP\nSYSCALL System.Iterator.Next\nASSERT\nSYSCALL System.Iterator.Value\n");
+    let me = chain.account("default").unwrap().hash;
+    let inv = chain
+        .invoke_script(
+            assemble(&s).unwrap(),
+            vec![Signer::called_by_entry(me)],
+            DEFAULT_GAS,
+            false,
+            None,
+        )
+        .unwrap();
+    assert_eq!(inv.outcome.state, VmState::Halt, "{:?}", inv.outcome.fault);
+    let StackItem::Struct(st) = &inv.outcome.stack[0] else {
+        panic!("{:?}", inv.outcome.stack)
+    };
+    assert_eq!(bytes_of(&st.items()[0]), 1i32.to_be_bytes().to_vec());
+    assert_eq!(bytes_of(&st.items()[1]), h.0.to_vec());
+}

@@ -298,6 +298,33 @@ pub fn contract() -> NativeContract {
                 },
             ),
             NativeMethod::new(
+                "getContractHashes",
+                &[],
+                T::InteropInterface,
+                1 << 15,
+                cf::READ_STATES,
+                |h, _, _, _| {
+                    // Struct[id (4 bytes BE), hash] per user contract (ids >= 0), by id.
+                    let entries: Vec<(Vec<u8>, Vec<u8>)> = h
+                        .cache
+                        .find(&native_key(ID, PREFIX_HASH_BY_ID, &[]))
+                        .map_err(fault)?
+                        .into_iter()
+                        .map(|(k, v)| (k[4..].to_vec(), v))
+                        .filter(|(k, _)| k.len() == 5 && k[1] & 0x80 == 0)
+                        .collect();
+                    let it = crate::syscalls::StorageIterator::new(
+                        entries,
+                        1,
+                        crate::syscalls::find::REMOVE_PREFIX,
+                    );
+                    NativeResult::value(crate::syscalls::interop(
+                        "StorageIterator",
+                        std::rc::Rc::new(std::cell::RefCell::new(it)),
+                    ))
+                },
+            ),
+            NativeMethod::new(
                 "getMinimumDeploymentFee",
                 &[],
                 T::Integer,
