@@ -1028,6 +1028,20 @@ fn ledger_records_blocks_and_transactions() {
     let o = call(
         &mut chain,
         &ledger,
+        "getTransactionSigners",
+        &[StackItem::bytes(&txh)],
+        false,
+    );
+    let StackItem::Array(signers) = &o.stack[0] else {
+        panic!()
+    };
+    let StackItem::Array(first) = &signers.items()[0] else {
+        panic!()
+    };
+    assert_eq!(bytes_of(&first.items()[0]), me.0.to_vec());
+    let o = call(
+        &mut chain,
+        &ledger,
         "getBlock",
         &[StackItem::int(99i64)],
         false,

@@ -52,6 +52,7 @@ pub fn persist(cache: &mut DataCache<'_>, block: &Block, txs: &[(Transaction, bo
             StackItem::int(block.index as i64),
             tx.to_stack_item(),
             StackItem::int(if *halted { 1 } else { 2 }),
+            StackItem::array(tx.signers.iter().map(|s| s.to_stack_item()).collect()),
         ]);
         cache.put(
             native_key(ID, PREFIX_TX, &tx.hash()),
@@ -173,6 +174,19 @@ pub fn contract() -> NativeContract {
                     NativeResult::value(
                         r.and_then(|r| r.first().cloned())
                             .unwrap_or(StackItem::int(-1i64)),
+                    )
+                },
+            ),
+            NativeMethod::new(
+                "getTransactionSigners",
+                &[("hash", T::Hash256)],
+                T::Array,
+                1 << 15,
+                rs,
+                |h, _, _, a| {
+                    let r = tx_record(&h.cache, &arg_bytes(&a, 0)?)?;
+                    NativeResult::value(
+                        r.and_then(|r| r.get(3).cloned()).unwrap_or(StackItem::Null),
                     )
                 },
             ),
