@@ -110,6 +110,7 @@ fn opcode_price(op: &str) -> i64 {
         "PUSH0" | "PUSH1" | "PUSH2" | "PUSH5" | "PUSH15" | "PUSHT" | "PUSHF" | "PUSHNULL"
         | "PUSHM1" => 1,
         "PUSHDATA1" => 8,
+        "PUSHDATA2" => 512,
         "JMP" | "JMPIF" | "JMPIFNOT" => 2,
         "RET" | "SYSCALL" => 0,
         "DUP" | "DROP" | "ISNULL" | "LDARG0" | "LDARG1" | "STLOC0" | "LDLOC0" => 2,
@@ -174,6 +175,34 @@ fn counter_storage_notifications_and_gas() {
     let d = ok(&state, &["neo", "deploy", nef.to_str().unwrap()]);
     let hash = d["contract"].as_str().unwrap().to_string();
     assert_eq!(d["notifications"][0]["eventname"], "Deploy");
+    // Deploy GAS: the entry script (manifest and NEF pushes, PUSH2, PACK, PUSH15, PUSHDATA1
+    // "deploy", PUSHDATA1 hash, SYSCALL Contract.Call, RET), the native's PUSH0, and the
+    // deployment fee max(StoragePrice x (nef + manifest bytes), 10 GAS), not times the factor.
+    let push = |len: u64| if len < 256 { "PUSHDATA1" } else { "PUSHDATA2" };
+    let nef_len = std::fs::metadata(&nef).unwrap().len();
+    let man_len = std::fs::metadata(nef.with_extension("manifest.json"))
+        .unwrap()
+        .len();
+    let ops = [
+        "PUSHDATA1",
+        "PUSHDATA1",
+        "PUSH2",
+        "PACK",
+        "PUSH15",
+        "SYSCALL",
+        "RET",
+        "PUSH0",
+    ];
+    let mut ops: Vec<&str> = ops.to_vec();
+    ops[0] = push(man_len);
+    ops[1] = push(nef_len);
+    ops.extend(["PUSHDATA1", "PUSHDATA1"]);
+    let fee = (STORAGE_PRICE * (nef_len + man_len) as i64).max(10_00000000);
+    assert_eq!(
+        gas(&d),
+        path_gas(&ops, &["Contract.Call"], 0) + fee,
+        "deploy GAS"
+    );
 
     // increment(5) on empty storage. Path of the compiled method (boa 1.3.0):
     // INITSLOT, PUSHDATA1 "count", GetContext, Get, DUP, ISNULL, JMPIFNOT (not taken: null),
