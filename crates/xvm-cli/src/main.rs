@@ -4,6 +4,7 @@ mod evm;
 mod input;
 mod neo;
 mod neo_platform;
+mod node;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +23,10 @@ enum Command {
     Evm(evm::EvmArgs),
     /// Neo N3 virtual machine: run, test, assemble, disassemble.
     Neo(neo::NeoArgs),
+    /// The local EVM chain's default accounts (funded, unlocked), with balances and keys.
+    Accounts(evm::local::AccountsArgs),
+    /// Ethereum JSON-RPC development node (HTTP and WebSocket) on the embedded state.
+    Node(node::NodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +41,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Evm(args) => evm::main(args),
         Command::Neo(args) => neo::main(args),
+        Command::Accounts(args) => evm::local::accounts(args),
+        Command::Node(args) => node::main(args),
     }
 }
 

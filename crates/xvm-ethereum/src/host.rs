@@ -56,6 +56,8 @@ pub struct Evm<'a, V: Vm = Interpreter> {
     ctx: TxContext,
     /// Receives every step of every frame when set (e.g. an EIP-3155 tracer).
     pub tracer: Option<Box<dyn xvm_evm::Tracer + 'a>>,
+    /// BLOCKHASH answers; `None`: [`test_block_hash`], as the state tests define it.
+    pub block_hash: Option<&'a dyn Fn(u64) -> B256>,
 }
 
 impl<'a, V: Vm> Evm<'a, V> {
@@ -68,6 +70,7 @@ impl<'a, V: Vm> Evm<'a, V> {
             rev,
             ctx,
             tracer: None,
+            block_hash: None,
         }
     }
 
@@ -102,6 +105,20 @@ impl<'a, V: Vm> Evm<'a, V> {
     fn run(&mut self, msg: &Message, code: &AnalyzedCode) -> ExecResult {
         let vm = self.vm;
         vm.execute(self, self.rev, msg, code)
+    }
+
+    /// Runs one message (call or create) with its checkpoint and revert.
+    fn message(&mut self, msg: &Message) -> ExecResult {
+        if msg.kind.is_create() {
+            return self.create(msg);
+        }
+        let (journal, logs) = (self.state.checkpoint(), self.logs.len());
+        let mut res = self.call_inner(msg);
+        if res.status != StatusCode::Success {
+            self.revert_to(journal, logs);
+            res.gas_refund = 0;
+        }
+        res
     }
 
     fn call_inner(&mut self, msg: &Message) -> ExecResult {
@@ -307,16 +324,15 @@ impl<V: Vm> Host for Evm<'_, V> {
     }
 
     fn call(&mut self, msg: &Message) -> ExecResult {
-        if msg.kind.is_create() {
-            return self.create(msg);
+        if let Some(t) = self.tracer.as_mut() {
+            t.on_call_start(msg);
+            let res = self.message(msg);
+            if let Some(t) = self.tracer.as_mut() {
+                t.on_call_end(&res);
+            }
+            return res;
         }
-        let (journal, logs) = (self.state.checkpoint(), self.logs.len());
-        let mut res = self.call_inner(msg);
-        if res.status != StatusCode::Success {
-            self.revert_to(journal, logs);
-            res.gas_refund = 0;
-        }
-        res
+        self.message(msg)
     }
 
     fn get_tx_context(&mut self) -> &TxContext {
@@ -324,7 +340,11 @@ impl<V: Vm> Host for Evm<'_, V> {
     }
 
     fn get_block_hash(&mut self, number: i64) -> B256 {
-        test_block_hash(number)
+        match (self.block_hash, u64::try_from(number)) {
+            (Some(f), Ok(n)) => f(n),
+            (Some(_), Err(_)) => B256::ZERO,
+            (None, _) => test_block_hash(number),
+        }
     }
 
     fn emit_log(&mut self, addr: &Address, topics: &[B256], data: &[u8]) {

@@ -17,5 +17,5 @@ pub mod tx;
 
 pub use host::Evm;
 pub use state::{Log, PreAccount, PreState, State};
-pub use transition::{execute_transaction, TxOutcome};
+pub use transition::{execute_transaction, execute_transaction_with, TxHooks, TxOutcome};
 pub use tx::{BlockEnv, Transaction, TxError, TxType};

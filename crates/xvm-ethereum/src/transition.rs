@@ -52,6 +52,16 @@ pub fn tx_context(
     }
 }
 
+/// What a caller can plug into a transaction's execution beyond the state-test defaults.
+#[derive(Default)]
+pub struct TxHooks<'a> {
+    /// BLOCKHASH answers (the engine asks only for the 256 blocks before the current one);
+    /// `None`: the state tests' keccak256 of the decimal number.
+    pub block_hash: Option<&'a dyn Fn(u64) -> B256>,
+    /// Receives every step of every frame (e.g. an EIP-3155 tracer).
+    pub tracer: Option<Box<dyn xvm_evm::Tracer + 'a>>,
+}
+
 /// Validates and executes `tx` on `pre` in revision `rev`, running code with `vm`.
 pub fn execute_transaction<'a, V: Vm>(
     pre: &'a PreState,
@@ -59,6 +69,18 @@ pub fn execute_transaction<'a, V: Vm>(
     tx: &Transaction,
     rev: Revision,
     vm: &'a V,
+) -> Result<TxOutcome<'a>, TxError> {
+    execute_transaction_with(pre, block, tx, rev, vm, TxHooks::default())
+}
+
+/// [`execute_transaction`] with block hashes and a tracer of the caller's.
+pub fn execute_transaction_with<'a, V: Vm>(
+    pre: &'a PreState,
+    block: &BlockEnv,
+    tx: &Transaction,
+    rev: Revision,
+    vm: &'a V,
+    hooks: TxHooks<'a>,
 ) -> Result<TxOutcome<'a>, TxError> {
     let props = validate(tx, rev, block, pre)?;
     let ctx = tx_context(
@@ -69,6 +91,8 @@ pub fn execute_transaction<'a, V: Vm>(
         props.blob_base_fee,
     );
     let mut evm = Evm::new(State::new(pre), vm, rev, ctx);
+    evm.block_hash = hooks.block_hash;
+    evm.tracer = hooks.tracer;
     let sender = tx.sender;
     let tx_nonce = u64::try_from(tx.nonce).map_err(|_| TxError::Malformed("nonce".into()))?;
 
@@ -189,6 +213,7 @@ pub fn execute_transaction<'a, V: Vm>(
     st.add_balance(&block.coinbase, U256::from(gas_used) * props.priority_fee);
     st.touch(&block.coinbase);
 
+    evm.tracer = None; // flushes a buffered tracer
     let Evm { state, logs, .. } = evm;
     Ok(TxOutcome {
         status: res.status,

@@ -73,6 +73,11 @@ pub trait Tracer {
     fn on_step(&mut self, step: &Step<'_>);
     /// Called when a frame ends.
     fn on_frame_end(&mut self, depth: i32, result: &ExecResult);
+    /// Called by a host when a message (any call or create, the transaction's own included, to
+    /// code or not) starts; call tracers build their tree from these two.
+    fn on_call_start(&mut self, _msg: &crate::Message) {}
+    /// Called by a host when the message last started ends, with its final result.
+    fn on_call_end(&mut self, _result: &ExecResult) {}
 }
 
 /// An EIP-3155 tracer: one JSON object per step, written to `W`. The step on which a frame

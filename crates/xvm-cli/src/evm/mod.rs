@@ -1,6 +1,7 @@
 //! `xvm evm ...` subcommands.
 
 mod disasm;
+pub mod local;
 mod run;
 mod statetest;
 
@@ -22,6 +23,24 @@ enum EvmCommand {
     Disasm(disasm::DisasmArgs),
     /// Run Ethereum state tests (files or folders).
     Statetest(statetest::StatetestArgs),
+    /// Deploy a contract to the local chain (artifact or hex; constructor arguments by ABI).
+    Deploy(local::DeployArgs),
+    /// Call a contract on the local chain: a mined transaction, or --static for eth_call.
+    Call(local::CallArgs),
+    /// Send wei (and optional data) from a default account.
+    Send(local::SendArgs),
+    /// An account's balance in wei.
+    Balance(local::AddrArgs),
+    /// An account's code as hex.
+    Code(local::AddrArgs),
+    /// An account's nonce.
+    Nonce(local::AddrArgs),
+    /// A storage slot of an account.
+    Storage(local::StorageArgs),
+    /// A transaction's receipt as JSON, with decoded logs.
+    Receipt(local::ReceiptArgs),
+    /// A block as JSON (default: the newest).
+    Block(local::BlockArgs),
 }
 
 /// Runs `xvm evm ...`.
@@ -30,5 +49,14 @@ pub fn main(args: EvmArgs) -> ExitCode {
         EvmCommand::Run(a) => run::main(a),
         EvmCommand::Disasm(a) => disasm::main(a),
         EvmCommand::Statetest(a) => statetest::main(a),
+        EvmCommand::Deploy(a) => local::deploy(a),
+        EvmCommand::Call(a) => local::call(a),
+        EvmCommand::Send(a) => local::send(a),
+        EvmCommand::Balance(a) => local::account(a, local::AccountField::Balance),
+        EvmCommand::Code(a) => local::account(a, local::AccountField::Code),
+        EvmCommand::Nonce(a) => local::account(a, local::AccountField::Nonce),
+        EvmCommand::Storage(a) => local::storage(a),
+        EvmCommand::Receipt(a) => local::receipt(a),
+        EvmCommand::Block(a) => local::block(a),
     }
 }

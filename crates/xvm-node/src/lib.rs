@@ -1,0 +1,113 @@
+//! `xvm node`: an Ethereum JSON-RPC development node over xvm's local chain.
+//!
+//! HTTP and WebSocket on one port (jsonrpsee), batch requests included; the `eth_` methods that
+//! ethers and viem use, `eth_subscribe` (newHeads, logs), filters, the development methods of
+//! anvil and hardhat (`evm_*`, `anvil_*`/`hardhat_*`), and `debug_traceTransaction` /
+//! `debug_traceCall` with geth's struct logger and `callTracer`. The state is the same embedded
+//! store the `xvm` command uses: the node holds it open while it runs.
+
+#![deny(missing_docs)]
+
+mod errors;
+mod json;
+mod node;
+mod rpc;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use node::Node;
+use xvm_chain::{Chain, GenesisOptions};
+
+/// How to start a node.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// Where to listen (port 0 picks a free one).
+    pub addr: SocketAddr,
+    /// The state folder.
+    pub state: PathBuf,
+    /// How a new state is created.
+    pub genesis: GenesisOptions,
+    /// `None`: one block per transaction as it arrives (automine); else a block every interval
+    /// with the transactions received meanwhile.
+    pub block_time: Option<Duration>,
+}
+
+/// A running node.
+pub struct NodeHandle {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    server: jsonrpsee::server::ServerHandle,
+    miner: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl NodeHandle {
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(self) {
+        if let Some(m) = self.miner {
+            m.abort();
+        }
+        let _ = self.server.stop();
+        self.server.stopped().await;
+    }
+}
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The state could not be opened.
+    #[error(transparent)]
+    Chain(#[from] xvm_chain::ChainError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Opens the state and starts serving (within a tokio runtime).
+pub async fn start(cfg: NodeConfig) -> Result<NodeHandle, NodeError> {
+    let chain = Chain::open(&cfg.state, &cfg.genesis)?;
+    let node = Arc::new(Node::new(chain, cfg.block_time.is_some()));
+    let module = rpc::module(node.clone());
+    let limits = jsonrpsee::server::ServerConfig::builder()
+        .max_request_body_size(32 * 1024 * 1024)
+        .max_response_body_size(256 * 1024 * 1024)
+        .max_connections(1024)
+        .build();
+    let server = jsonrpsee::server::Server::builder()
+        .set_config(limits)
+        .build(cfg.addr)
+        .await
+        .map_err(|source| NodeError::Listen {
+            addr: cfg.addr,
+            source,
+        })?;
+    let addr = server.local_addr().map_err(|source| NodeError::Listen {
+        addr: cfg.addr,
+        source,
+    })?;
+    let server = server.start(module);
+    let miner = cfg.block_time.map(|every| {
+        let node = node.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let n = node.clone();
+                let _ = tokio::task::spawn_blocking(move || n.mine_pending()).await;
+            }
+        })
+    });
+    Ok(NodeHandle {
+        addr,
+        server,
+        miner,
+    })
+}
