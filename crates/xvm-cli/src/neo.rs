@@ -1,15 +1,17 @@
-//! `xvm neo ...` subcommands: run, test, asm, disasm.
+//! `xvm neo ...` subcommands: run, test, asm, disasm (the contract platform commands are in
+//! `neo_platform.rs`).
 
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use xvm_neovm::asm::parse_hex;
 use xvm_neovm::asm::{assemble, disassemble};
 use xvm_neovm::engine::{ExecutionEngine, Interop, VmState};
 use xvm_neovm::error::{fault, VmError};
-use xvm_neovm::json::Json;
 use xvm_neovm::script::{Instruction, Script};
-use xvm_neovm::suite::{item_to_json, parse_hex, run_file_text};
 use xvm_neovm::Limits;
+use xvm_neovm_suite::json::Json;
+use xvm_neovm_suite::suite::{item_to_json, run_file_text};
 
 /// Arguments of `xvm neo`.
 #[derive(Args)]
@@ -28,6 +30,20 @@ enum NeoCommand {
     Disasm(DisasmArgs),
     /// Assemble text (as `disasm` prints it) into a script, printed as hex.
     Asm(AsmArgs),
+    /// Deploy a contract (.nef + manifest) to the local state; prints its hash, GAS and notifications.
+    Deploy(crate::neo_platform::DeployArgs),
+    /// Invoke a contract method; prints state, stack (Neo RPC JSON), notifications, logs, GAS.
+    Invoke(crate::neo_platform::InvokeArgs),
+    /// Show a contract's storage.
+    Storage(crate::neo_platform::StorageArgs),
+    /// List native and deployed contracts.
+    Contracts(crate::neo_platform::ContractsArgs),
+    /// List wallet accounts with balances, or create one (`accounts new NAME`).
+    Accounts(crate::neo_platform::AccountsArgs),
+    /// Transfer NEO or GAS from an account.
+    Transfer(crate::neo_platform::TransferArgs),
+    /// Oracle requests: list them, or respond to one and run its callback.
+    Oracle(crate::neo_platform::OracleArgs),
 }
 
 /// Where a script comes from.
@@ -90,6 +106,13 @@ pub fn main(args: NeoArgs) -> ExitCode {
         NeoCommand::Test(a) => test(a),
         NeoCommand::Disasm(a) => disasm(a),
         NeoCommand::Asm(a) => asm(a),
+        NeoCommand::Deploy(a) => crate::neo_platform::deploy(a),
+        NeoCommand::Invoke(a) => crate::neo_platform::invoke(a),
+        NeoCommand::Storage(a) => crate::neo_platform::storage(a),
+        NeoCommand::Contracts(a) => crate::neo_platform::contracts(a),
+        NeoCommand::Accounts(a) => crate::neo_platform::accounts(a),
+        NeoCommand::Transfer(a) => crate::neo_platform::transfer(a),
+        NeoCommand::Oracle(a) => crate::neo_platform::oracle_cmd(a),
     }
 }
 

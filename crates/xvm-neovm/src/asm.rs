@@ -19,7 +19,6 @@ use crate::int::Int;
 use crate::item::{hex, ItemType};
 use crate::opcode::{OpCode, Operand};
 use crate::script::decode;
-use crate::suite::parse_hex;
 use crate::syscalls::{syscall_id, syscall_name};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -460,6 +459,22 @@ pub fn assemble(text: &str) -> Result<Vec<u8>, AsmError> {
         }
     }
     Ok(out)
+}
+
+/// Decodes hex digits (even length, any case; no `0x` prefix).
+pub fn parse_hex(h: &str) -> Option<Vec<u8>> {
+    if h.len() % 2 != 0 {
+        return None;
+    }
+    (0..h.len())
+        .step_by(2)
+        .map(|i| h.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()))
+        .collect()
+}
+
+/// Lowercase hex digits of `b` (no prefix).
+pub fn to_hex(b: &[u8]) -> String {
+    hex(b)
 }
 
 #[cfg(test)]

@@ -174,6 +174,18 @@ impl MapItem {
     pub fn new() -> Rc<MapItem> {
         Rc::new(MapItem::default())
     }
+    /// A map of `entries` in order (a later duplicate key overwrites the value, keeping the
+    /// first position). For hosts building results before pushing them.
+    pub fn from_entries(entries: Vec<(MapKey, StackItem)>) -> Rc<MapItem> {
+        let m = MapItem::default();
+        {
+            let mut e = m.entries.borrow_mut();
+            for (k, v) in entries {
+                e.insert(k, v);
+            }
+        }
+        Rc::new(m)
+    }
     /// Borrows the entries.
     pub fn entries(&self) -> Ref<'_, IndexMap<MapKey, StackItem>> {
         self.entries.borrow()
@@ -266,8 +278,51 @@ pub enum StackItem {
 
 impl fmt::Debug for StackItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Suite-shaped JSON, bounded in depth and size, so cyclic items print finitely.
-        write!(f, "{}", crate::suite::item_to_json(self))
+        // Bounded in depth and size, so cyclic items print finitely.
+        let mut budget = 10_000usize;
+        debug_item(self, f, 0, &mut budget)
+    }
+}
+
+fn debug_item(
+    item: &StackItem,
+    f: &mut fmt::Formatter<'_>,
+    depth: usize,
+    budget: &mut usize,
+) -> fmt::Result {
+    if depth > 64 || *budget == 0 {
+        return write!(f, "...");
+    }
+    *budget -= 1;
+    match item {
+        StackItem::Null => write!(f, "Null"),
+        StackItem::Boolean(b) => write!(f, "Boolean({b})"),
+        StackItem::Integer(i) => write!(f, "Integer({i})"),
+        StackItem::ByteString(b) => write!(f, "ByteString(0x{})", hex(b)),
+        StackItem::Buffer(b) => write!(f, "Buffer(0x{})", hex(&b.borrow())),
+        StackItem::Array(a) | StackItem::Struct(a) => {
+            write!(f, "{}[", item.class_name())?;
+            for (n, x) in a.items().iter().enumerate() {
+                if n > 0 {
+                    write!(f, ", ")?;
+                }
+                debug_item(x, f, depth + 1, budget)?;
+            }
+            write!(f, "]")
+        }
+        StackItem::Map(m) => {
+            write!(f, "Map{{")?;
+            for (n, (k, v)) in m.entries().iter().enumerate() {
+                if n > 0 {
+                    write!(f, ", ")?;
+                }
+                write!(f, "0x{}: ", hex(&k.bytes()))?;
+                debug_item(v, f, depth + 1, budget)?;
+            }
+            write!(f, "}}")
+        }
+        StackItem::Pointer(p) => write!(f, "Pointer({})", p.position),
+        StackItem::Interop(o) => write!(f, "Interop({})", o.type_name),
     }
 }
 
@@ -649,23 +704,20 @@ mod tests {
     #[test]
     fn conversions() {
         let cv = |i: &StackItem, t: ItemType| i.convert_to(t as u8).map(|x| format!("{x:?}"));
-        assert_eq!(
-            cv(&StackItem::Null, ItemType::Boolean).unwrap(),
-            "{\"type\":\"Null\"}"
-        );
+        assert_eq!(cv(&StackItem::Null, ItemType::Boolean).unwrap(), "Null");
         assert!(StackItem::Null.convert_to(0x00).is_err());
         assert!(StackItem::Null.convert_to(0x22).is_err());
         assert_eq!(
             cv(&StackItem::int(-1i64), ItemType::ByteString).unwrap(),
-            "{\"type\":\"ByteString\",\"value\":\"0xff\"}"
+            "ByteString(0xff)"
         );
         assert_eq!(
             cv(&StackItem::Boolean(true), ItemType::Integer).unwrap(),
-            "{\"type\":\"Integer\",\"value\":\"1\"}"
+            "Integer(1)"
         );
         assert_eq!(
             cv(&StackItem::buffer(vec![1, 0]), ItemType::Integer).unwrap(),
-            "{\"type\":\"Integer\",\"value\":\"1\"}"
+            "Integer(1)"
         );
         assert!(StackItem::buffer(vec![0; 33])
             .convert_to(ItemType::Integer as u8)
@@ -675,7 +727,7 @@ mod tests {
             .is_err());
         assert_eq!(
             cv(&StackItem::array(vec![]), ItemType::Boolean).unwrap(),
-            "{\"type\":\"Boolean\",\"value\":true}"
+            "Boolean(true)"
         );
         // Same type gives the same object.
         let b = StackItem::buffer(vec![7]);

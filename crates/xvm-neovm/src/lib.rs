@@ -6,8 +6,8 @@
 //! reference counter, TRY/CATCH/FINALLY and every limit. The engine does no I/O; SYSCALL and
 //! CALLT go to an [`Interop`] implementation supplied by the host.
 //!
-//! Also here: a text assembler/disassembler ([`asm`]), a small ordered JSON reader and writer
-//! ([`json`]) and the JSON test-suite runner ([`suite`]), which work on strings, not files.
+//! Also here: a text assembler/disassembler ([`asm`]). The JSON test-suite runner and the JSON
+//! shapes of stack items live in the `xvm-neovm-suite` crate, on top of this one.
 
 #![warn(missing_docs)]
 
@@ -16,11 +16,9 @@ pub mod engine;
 pub mod error;
 pub mod int;
 pub mod item;
-pub mod json;
 pub mod limits;
 pub mod opcode;
 pub mod script;
-pub mod suite;
 pub mod syscalls;
 
 pub use engine::{

@@ -4,8 +4,8 @@
 use xvm_neovm::asm::assemble;
 use xvm_neovm::engine::{ExecutionEngine, Interop, NoInterop, VmState};
 use xvm_neovm::error::{fault, VmError};
-use xvm_neovm::suite::item_to_json;
 use xvm_neovm::{Limits, Script, StackItem};
+use xvm_neovm_suite::suite::item_to_json;
 
 const MAX: &str = "57896044618658097711785492504343953926634992332820282019728792003956564819967";
 const MIN: &str = "-57896044618658097711785492504343953926634992332820282019728792003956564819968";
@@ -38,7 +38,7 @@ fn results(e: &ExecutionEngine) -> Vec<String> {
             let j = item_to_json(i);
             match j.get("value") {
                 Some(v) => match v {
-                    xvm_neovm::json::Json::String(s) => s.clone(),
+                    xvm_neovm_suite::json::Json::String(s) => s.clone(),
                     other => other.to_compact(),
                 },
                 None => "null".into(),
@@ -543,7 +543,7 @@ fn cyclic_items_print_finitely() {
     let e = run("NEWARRAY0\nDUP\nDUP\nAPPEND\nDUP\nDUP\nAPPEND");
     assert_eq!(e.state(), VmState::Halt);
     let text = format!("{:?}", e.result_stack()[0]);
-    assert!(text.contains("\"...\""), "{}", &text[..200.min(text.len())]);
+    assert!(text.contains("..."), "{}", &text[..200.min(text.len())]);
     assert!(text.len() < 10_000_000);
 }
 

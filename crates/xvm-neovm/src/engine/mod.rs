@@ -585,6 +585,32 @@ impl ExecutionEngine {
         Ok(())
     }
 
+    /// Pushes a clone of the current context at `position` that shares its script, evaluation
+    /// stack and static fields, as CALL does but without notifying the host (C#
+    /// `context.Clone(position)` + `LoadContext`; hosts use it to run `_initialize` first).
+    pub fn load_clone(&mut self, position: usize) -> Result<(), VmError> {
+        let ctx = self
+            .contexts
+            .last()
+            .ok_or_else(|| fault("no context to clone"))?;
+        if position > ctx.script.len() {
+            return Err(fault(format!("Out of range: {position}")));
+        }
+        self.check_invocation_depth()?;
+        let new = ExecutionContext {
+            script: ctx.script.clone(),
+            ip: position,
+            rvcount: 0,
+            instance: ctx.instance,
+            shared: ctx.shared,
+            locals: None,
+            args: None,
+            try_stack: Vec::new(),
+        };
+        self.contexts.push(new);
+        Ok(())
+    }
+
     fn call(&mut self, host: &mut dyn Interop, target: i64) -> Result<(), VmError> {
         let ctx = self.contexts.last().expect("a context is loaded");
         if target < 0 || target as usize > ctx.script.len() {

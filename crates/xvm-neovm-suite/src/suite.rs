@@ -5,16 +5,18 @@
 //! state (with the fault message when given), invocation stack (always), result stack and
 //! reference count (when given).
 
-use crate::engine::{ExecutionEngine, Interop, VmState};
-use crate::error::{fault, VmError};
-use crate::int::Int;
-use crate::item::{hex, InteropObject, StackItem};
 use crate::json::{self, Json};
-use crate::limits::Limits;
-use crate::opcode::OpCode;
-use crate::script::Script;
 use std::fmt;
 use std::rc::Rc;
+pub use xvm_neovm::asm::parse_hex;
+use xvm_neovm::asm::to_hex as hex;
+use xvm_neovm::engine::{ExecutionEngine, Interop, VmState};
+use xvm_neovm::error::{fault, VmError};
+use xvm_neovm::int::Int;
+use xvm_neovm::item::{InteropObject, StackItem};
+use xvm_neovm::limits::Limits;
+use xvm_neovm::opcode::OpCode;
+use xvm_neovm::script::Script;
 
 /// The host used by the suite (`TestEngine`): SYSCALL 0x77777777 pushes an Interop object,
 /// 0xaddeadde throws the catchable exception "error", anything else faults.
@@ -117,17 +119,6 @@ pub fn assemble_entries(entries: &[Json]) -> Result<Vec<u8>, SuiteError> {
         }
     }
     Ok(out)
-}
-
-/// Decodes hex digits (even length, any case).
-pub fn parse_hex(h: &str) -> Option<Vec<u8>> {
-    if h.len() % 2 != 0 {
-        return None;
-    }
-    (0..h.len())
-        .step_by(2)
-        .map(|i| h.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()))
-        .collect()
 }
 
 /// Parses a suite file's text.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use xvm_neovm::asm::{assemble, disassemble};
-use xvm_neovm::suite::{parse_file, run_file_text};
+use xvm_neovm_suite::suite::{parse_file, run_file_text};
 
 fn fixtures_dir() -> Option<PathBuf> {
     let base = match std::env::var_os("XVM_FIXTURES") {
