@@ -13,7 +13,7 @@ wait_up() { for _ in $(seq 1 200); do curl -s -o /dev/null -X POST -H 'content-t
 
 state=$(mktemp -d)
 port=$(free_port)
-"$root/target/release/xvm" node --port "$port" --state "$state" > /dev/null &
+"${CARGO_TARGET_DIR:-$root/target}/release/xvm" node --port "$port" --state "$state" > /dev/null &
 xvm_pid=$!
 wait_up "http://127.0.0.1:$port"
 xvm=$(XVM_RPC_URL="http://127.0.0.1:$port" node bench.mjs)

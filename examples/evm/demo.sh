@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml" -p xvm-cli
-xvm="$root/target/release/xvm"
+xvm="${CARGO_TARGET_DIR:-$root/target}/release/xvm"
 a0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
 a1=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 
