@@ -223,6 +223,10 @@ pub struct DeployArgs {
 
 /// `xvm evm deploy`.
 pub fn deploy(a: DeployArgs) -> ExitCode {
+    deploy_inner(a).unwrap_or_else(|code| code)
+}
+
+fn deploy_inner(a: DeployArgs) -> Result<ExitCode, ExitCode> {
     let art = match (&a.file, &a.code) {
         (Some(path), _) => match std::fs::read_to_string(path) {
             Ok(text) => artifact::parse(&text, a.contract.as_deref())
@@ -236,30 +240,18 @@ pub fn deploy(a: DeployArgs) -> ExitCode {
         }),
         (None, None) => Err("give an artifact FILE or --code HEX".into()),
     };
-    let art = match art {
-        Ok(a) => a,
-        Err(e) => return usage_error(e),
-    };
-    let parsed_abi = match art.abi.as_ref().map(abi::parse_abi).transpose() {
-        Ok(x) => x,
-        Err(e) => return usage_error(e),
-    };
-    let data = match abi::constructor_data(parsed_abi.as_ref(), &art.bytecode, &a.args) {
-        Ok(d) => d,
-        Err(e) => return usage_error(e),
-    };
-    let value = match parse_wei(&a.value) {
-        Ok(v) => v,
-        Err(e) => return usage_error(e),
-    };
-    let mut chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
-    let from = match parse_from(&chain, a.from.as_deref()) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
-    };
+    let art = art.map_err(usage_error)?;
+    let parsed_abi = art
+        .abi
+        .as_ref()
+        .map(abi::parse_abi)
+        .transpose()
+        .map_err(usage_error)?;
+    let data =
+        abi::constructor_data(parsed_abi.as_ref(), &art.bytecode, &a.args).map_err(usage_error)?;
+    let value = parse_wei(&a.value).map_err(usage_error)?;
+    let mut chain = a.state.open().map_err(usage_error)?;
+    let from = parse_from(&chain, a.from.as_deref()).map_err(usage_error)?;
     let info = ContractInfo {
         name: art.name.clone(),
         abi: art.abi.clone(),
@@ -273,7 +265,7 @@ pub fn deploy(a: DeployArgs) -> ExitCode {
     };
     let mined = match chain.send(&req, Some(&info), None) {
         Ok(m) => m,
-        Err(e) => return chain_error(e, parsed_abi.as_ref()),
+        Err(e) => return Err(chain_error(e, parsed_abi.as_ref())),
     };
     match mined.tx.contract_address {
         Some(addr) => println!(
@@ -289,10 +281,10 @@ pub fn deploy(a: DeployArgs) -> ExitCode {
     print_mined(&mined);
     Abis::new(&chain).print_logs(&mined.tx.logs);
     if mined.tx.status {
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("error: {}", failure(&mined, parsed_abi.as_ref()));
-        ExitCode::from(1)
+        Ok(ExitCode::from(1))
     }
 }
 
@@ -329,45 +321,35 @@ pub struct CallArgs {
 
 /// `xvm evm call`.
 pub fn call(a: CallArgs) -> ExitCode {
-    let to = match parse_address("address", &a.address) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let value = match parse_wei(&a.value) {
-        Ok(v) => v,
-        Err(e) => return usage_error(e),
-    };
-    let mut chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
+    call_inner(a).unwrap_or_else(|code| code)
+}
+
+fn call_inner(a: CallArgs) -> Result<ExitCode, ExitCode> {
+    let to = parse_address("address", &a.address).map_err(usage_error)?;
+    let value = parse_wei(&a.value).map_err(usage_error)?;
+    let mut chain = a.state.open().map_err(usage_error)?;
     if chain.account(&to).code.is_empty() {
-        return usage_error(format!("no contract at {}", to.to_checksum(None)));
+        return Err(usage_error(format!(
+            "no contract at {}",
+            to.to_checksum(None)
+        )));
     }
     let stored_abi = match chain.contract(&to) {
         Ok(info) => info
             .and_then(|c| c.abi)
             .map(|v| abi::parse_abi(&v))
             .transpose(),
-        Err(e) => return usage_error(e),
+        Err(e) => return Err(usage_error(e)),
     };
-    let stored_abi = match stored_abi {
-        Ok(x) => x,
-        Err(e) => return usage_error(e),
-    };
-    let func = match abi::resolve_function(stored_abi.as_ref(), &a.method, a.args.len()) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
-    };
+    let stored_abi = stored_abi.map_err(usage_error)?;
+    let func =
+        abi::resolve_function(stored_abi.as_ref(), &a.method, a.args.len()).map_err(usage_error)?;
     let data =
         match abi::parse_args(&func.inputs, &a.args).and_then(|v| abi::encode_call(&func, &v)) {
             Ok(d) => d,
-            Err(e) => return usage_error(e),
+            Err(e) => return Err(usage_error(e)),
         };
-    let from = match parse_from(&chain, a.from.as_deref()) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
-    };
+    let from = parse_from(&chain, a.from.as_deref()).map_err(usage_error)?;
     let print_result = |output: &Bytes| {
         if func.outputs.is_empty() {
             if !output.is_empty() {
@@ -392,25 +374,24 @@ pub fn call(a: CallArgs) -> ExitCode {
             data,
             gas: a.gas,
         };
-        let res = match chain.call(&req, tracer(a.trace).map(|t| t as Box<dyn Tracer>)) {
-            Ok(r) => r,
-            Err(e) => return usage_error(e),
-        };
+        let res = chain
+            .call(&req, tracer(a.trace).map(|t| t as Box<dyn Tracer>))
+            .map_err(usage_error)?;
         return match res.status {
             StatusCode::Success => {
                 print_result(&res.output);
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             }
             StatusCode::Revert => {
                 eprintln!(
                     "error: reverted: {}",
                     abi::decode_revert(stored_abi.as_ref(), &res.output)
                 );
-                ExitCode::from(1)
+                Ok(ExitCode::from(1))
             }
             other => {
                 eprintln!("error: call failed: {other:?}");
-                ExitCode::from(1)
+                Ok(ExitCode::from(1))
             }
         };
     }
@@ -423,7 +404,7 @@ pub fn call(a: CallArgs) -> ExitCode {
     };
     let mined = match chain.send(&req, None, tracer(a.trace)) {
         Ok(m) => m,
-        Err(e) => return chain_error(e, stored_abi.as_ref()),
+        Err(e) => return Err(chain_error(e, stored_abi.as_ref())),
     };
     print_mined(&mined);
     if mined.tx.status {
@@ -431,10 +412,10 @@ pub fn call(a: CallArgs) -> ExitCode {
     }
     Abis::new(&chain).print_logs(&mined.tx.logs);
     if mined.tx.status {
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("error: {}", failure(&mined, stored_abi.as_ref()));
-        ExitCode::from(1)
+        Ok(ExitCode::from(1))
     }
 }
 
@@ -458,14 +439,12 @@ pub struct SendArgs {
 
 /// `xvm evm send`.
 pub fn send(a: SendArgs) -> ExitCode {
-    let to = match parse_address("recipient", &a.to) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let value = match parse_wei(&a.value) {
-        Ok(v) => v,
-        Err(e) => return usage_error(e),
-    };
+    send_inner(a).unwrap_or_else(|code| code)
+}
+
+fn send_inner(a: SendArgs) -> Result<ExitCode, ExitCode> {
+    let to = parse_address("recipient", &a.to).map_err(usage_error)?;
+    let value = parse_wei(&a.value).map_err(usage_error)?;
     let data = match a
         .data
         .as_deref()
@@ -473,16 +452,10 @@ pub fn send(a: SendArgs) -> ExitCode {
         .transpose()
     {
         Ok(d) => Bytes::from(d.unwrap_or_default()),
-        Err(e) => return usage_error(e),
+        Err(e) => return Err(usage_error(e)),
     };
-    let mut chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
-    let from = match parse_from(&chain, a.from.as_deref()) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
-    };
+    let mut chain = a.state.open().map_err(usage_error)?;
+    let from = parse_from(&chain, a.from.as_deref()).map_err(usage_error)?;
     match chain.send(
         &TxRequest {
             from,
@@ -498,13 +471,13 @@ pub fn send(a: SendArgs) -> ExitCode {
             print_mined(&m);
             Abis::new(&chain).print_logs(&m.tx.logs);
             if m.tx.status {
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("error: {}", failure(&m, None));
-                ExitCode::from(1)
+                Ok(ExitCode::from(1))
             }
         }
-        Err(e) => chain_error(e, None),
+        Err(e) => Err(chain_error(e, None)),
     }
 }
 
@@ -529,21 +502,19 @@ pub enum AccountField {
 
 /// `xvm evm balance|code|nonce`.
 pub fn account(a: AddrArgs, field: AccountField) -> ExitCode {
-    let addr = match parse_address("address", &a.address) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
+    account_inner(a, field).unwrap_or_else(|code| code)
+}
+
+fn account_inner(a: AddrArgs, field: AccountField) -> Result<ExitCode, ExitCode> {
+    let addr = parse_address("address", &a.address).map_err(usage_error)?;
+    let chain = a.state.open().map_err(usage_error)?;
     let acc = chain.account(&addr);
     match field {
         AccountField::Balance => println!("{}", acc.balance),
         AccountField::Code => println!("{}", acc.code),
         AccountField::Nonce => println!("{}", acc.nonce),
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Arguments of `xvm evm storage`.
@@ -559,20 +530,18 @@ pub struct StorageArgs {
 
 /// `xvm evm storage`.
 pub fn storage(a: StorageArgs) -> ExitCode {
-    let addr = match parse_address("address", &a.address) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
+    storage_inner(a).unwrap_or_else(|code| code)
+}
+
+fn storage_inner(a: StorageArgs) -> Result<ExitCode, ExitCode> {
+    let addr = parse_address("address", &a.address).map_err(usage_error)?;
     let slot = match DynSolType::Uint(256).coerce_str(a.slot.trim()) {
         Ok(alloy_dyn_abi::DynSolValue::Uint(v, _)) => v,
-        _ => return usage_error(format!("slot: '{}' is not a number", a.slot)),
+        _ => return Err(usage_error(format!("slot: '{}' is not a number", a.slot))),
     };
-    let chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
+    let chain = a.state.open().map_err(usage_error)?;
     println!("{}", B256::from(chain.storage_at(&addr, &slot)));
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Arguments of `xvm evm receipt`.
@@ -587,18 +556,16 @@ pub struct ReceiptArgs {
 /// `xvm evm receipt`: the receipt as JSON, in the shape of eth_getTransactionReceipt, with
 /// decoded logs where the ABI is known.
 pub fn receipt(a: ReceiptArgs) -> ExitCode {
-    let hash = match parse_b256("transaction hash", &a.hash) {
-        Ok(h) => h,
-        Err(e) => return usage_error(e),
-    };
-    let chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
+    receipt_inner(a).unwrap_or_else(|code| code)
+}
+
+fn receipt_inner(a: ReceiptArgs) -> Result<ExitCode, ExitCode> {
+    let hash = parse_b256("transaction hash", &a.hash).map_err(usage_error)?;
+    let chain = a.state.open().map_err(usage_error)?;
     let tx = match chain.transaction(&hash) {
         Ok(Some(t)) => t,
-        Ok(None) => return usage_error(format!("no transaction {hash}")),
-        Err(e) => return usage_error(e),
+        Ok(None) => return Err(usage_error(format!("no transaction {hash}"))),
+        Err(e) => return Err(usage_error(e)),
     };
     let mut abis = Abis::new(&chain);
     let logs: Vec<_> = tx
@@ -630,7 +597,7 @@ pub fn receipt(a: ReceiptArgs) -> ExitCode {
         "logs": logs,
     });
     println!("{}", serde_json::to_string_pretty(&out).expect("json"));
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Arguments of `xvm evm block`.
@@ -644,21 +611,22 @@ pub struct BlockArgs {
 
 /// `xvm evm block`: the block header and its transaction hashes as JSON.
 pub fn block(a: BlockArgs) -> ExitCode {
-    let chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
+    block_inner(a).unwrap_or_else(|code| code)
+}
+
+fn block_inner(a: BlockArgs) -> Result<ExitCode, ExitCode> {
+    let chain = a.state.open().map_err(usage_error)?;
     let n = a.number.unwrap_or(chain.head().number);
     match chain.block(n) {
         Ok(Some(b)) => {
             println!("{}", serde_json::to_string_pretty(&b).expect("json"));
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Ok(None) => usage_error(format!(
+        Ok(None) => Err(usage_error(format!(
             "no block {n} (the newest is {})",
             chain.head().number
-        )),
-        Err(e) => usage_error(e),
+        ))),
+        Err(e) => Err(usage_error(e)),
     }
 }
 
@@ -671,10 +639,11 @@ pub struct AccountsArgs {
 
 /// `xvm accounts`: the default accounts with balances and keys.
 pub fn accounts(a: AccountsArgs) -> ExitCode {
-    let chain = match a.state.open() {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
+    accounts_inner(a).unwrap_or_else(|code| code)
+}
+
+fn accounts_inner(a: AccountsArgs) -> Result<ExitCode, ExitCode> {
+    let chain = a.state.open().map_err(usage_error)?;
     println!(
         "chain id {}  fork {}  block {}  state {}",
         chain.config().chain_id,
@@ -693,5 +662,5 @@ pub fn accounts(a: AccountsArgs) -> ExitCode {
             acc.private_key
         );
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
