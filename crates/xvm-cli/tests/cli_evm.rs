@@ -196,3 +196,17 @@ fn unloadable_vm_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("error: --vm: "));
 }
+
+/// The user's report (issue 13): with INT64_MAX gas, `PUSH1 0 PUSH5 0x0fffffffff MSTORE` asked
+/// for 64 GiB and the process aborted. Memory is capped at 2^32 bytes: it is out of gas, every
+/// gas unit used, and xvm exits as for any failed execution.
+#[test]
+fn a_64_gib_mstore_with_int64_max_gas_is_out_of_gas() {
+    for code in ["6000640fffffffff52", "60016401000000005360206000f3"] {
+        let o = xvm(&["evm", "run", "--gas", "9223372036854775807", "--code", code]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("status: out of gas"), "{out}");
+        assert!(out.contains("gas used: 9223372036854775807"), "{out}");
+    }
+}

@@ -52,8 +52,14 @@ pub trait Host {
     /// call through this method. The default copies `input` into the message and runs
     /// [`Host::call`]; a host that only reads the input while the call runs (xvm's EVMC adapter
     /// hands it straight to a C host) overrides it to skip that copy.
+    ///
+    /// When the copy cannot be allocated the call fails with OUT_OF_GAS (its gas used up)
+    /// instead of aborting the process.
     fn call_with_input(&mut self, msg: &mut Message, input: &[u8]) -> ExecResult {
-        msg.input = alloy_primitives::Bytes::copy_from_slice(input);
+        match crate::instructions::try_copy(input) {
+            Ok(copy) => msg.input = copy,
+            Err(status) => return ExecResult::failure(status),
+        }
         self.call(msg)
     }
     /// The transaction and block context.
@@ -70,6 +76,13 @@ pub trait Host {
     fn get_transient_storage(&mut self, addr: &Address, key: &U256) -> U256;
     /// Writes transient storage (EIP-1153).
     fn set_transient_storage(&mut self, addr: &Address, key: &U256, value: &U256);
+
+    /// The memory cap, in bytes: no memory access may end past it, nor may the live frames of
+    /// the call stack hold more than it together; an expansion past either ends the frame with
+    /// OUT_OF_GAS. Asked once per frame. The default is [`crate::MAX_MEMORY_SIZE`] (2^32 − 1).
+    fn memory_limit(&self) -> u64 {
+        crate::MAX_MEMORY_SIZE
+    }
 
     /// Whether the engine should report every step to [`Host::on_step`]. Asked once per frame; when
     /// false the engine runs a loop with no tracing code at all.

@@ -143,6 +143,7 @@ impl<'a, H: Host> Frame<'a, H> {
         code: &'a AnalyzedCode,
     ) -> Self {
         let buffers = crate::frame_pool::take();
+        let memory_limit = host.memory_limit();
         Frame {
             host,
             rev,
@@ -150,7 +151,7 @@ impl<'a, H: Host> Frame<'a, H> {
             input,
             code,
             stack: Stack::from_buffer(buffers.stack),
-            memory: Memory::from_buffer(buffers.memory),
+            memory: Memory::from_buffer(buffers.memory, memory_limit),
             gas: msg.gas,
             refund: 0,
             pc: 0,

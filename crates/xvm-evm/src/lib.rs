@@ -40,4 +40,4 @@ mod native_stack;
 mod stack;
 
 pub use instructions::{delegate_of, delegation_target, DELEGATION_PREFIX};
-pub use memory::memory_cost;
+pub use memory::{memory_cost, MAX_MEMORY_SIZE};

@@ -314,11 +314,18 @@ pub fn outstanding_results() -> isize {
 }
 
 /// An owned C result: the output is copied into a boxed slice that [`release_result`] frees.
+/// When that copy cannot be allocated the result is `EVMC_OUT_OF_MEMORY` (no gas, no output),
+/// never an abort of the host process.
 pub fn result_to_c(r: &ExecResult) -> evmc_result {
     let (output_data, output_size) = if r.output.is_empty() {
         (std::ptr::null(), 0)
     } else {
-        let boxed: Box<[u8]> = r.output.to_vec().into_boxed_slice();
+        let mut copy = Vec::new();
+        if copy.try_reserve_exact(r.output.len()).is_err() {
+            return status_result(evmc_status_code::EVMC_OUT_OF_MEMORY);
+        }
+        copy.extend_from_slice(&r.output);
+        let boxed: Box<[u8]> = copy.into_boxed_slice();
         let len = boxed.len();
         (Box::into_raw(boxed) as *const u8, len)
     };
@@ -378,14 +385,23 @@ pub unsafe extern "C" fn release_result(result: *const evmc_result) {
 /// null or `output_size` readable bytes.
 pub unsafe fn result_from_c(r: evmc_result, create: bool) -> ExecResult {
     // SAFETY: forwarded from the caller; a null pointer with a size counts as empty output.
-    let output = unsafe { slice_from_c(r.output_data, r.output_size) }
-        .map(Bytes::copy_from_slice)
-        .unwrap_or_default();
-    let status = status_from_c(r.status_code);
+    let src = unsafe { slice_from_c(r.output_data, r.output_size) }.unwrap_or_default();
+    // The size comes from the other side: a copy that cannot be allocated is OUT_OF_MEMORY.
+    let mut copy = Vec::new();
+    let copied = copy.try_reserve_exact(src.len()).is_ok();
+    if copied {
+        copy.extend_from_slice(src);
+    }
+    let output = Bytes::from(copy);
+    let status = if copied {
+        status_from_c(r.status_code)
+    } else {
+        StatusCode::OutOfMemory
+    };
     let out = ExecResult {
         status,
-        gas_left: r.gas_left,
-        gas_refund: r.gas_refund,
+        gas_left: if copied { r.gas_left } else { 0 },
+        gas_refund: if copied { r.gas_refund } else { 0 },
         output,
         create_address: (create && status.is_success()).then(|| r.create_address.into()),
     };

@@ -6,7 +6,7 @@ use crate::ffi::*;
 use std::ffi::{c_char, CStr};
 use std::io::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use xvm_evm::trace::{eip3155_step_line, eip3155_summary_line, Step};
 use xvm_evm::{
     AccessStatus, Address, ExecResult, Host, Message, Revision, StatusCode, StorageStatus,
@@ -33,6 +33,8 @@ struct XvmInstance {
     vm: evmc_vm,
     /// `trace` option: EIP-3155 lines on stderr.
     trace: AtomicBool,
+    /// `memory_limit` option: the largest memory of one frame, in bytes.
+    memory_limit: AtomicU64,
 }
 
 /// Creates an xvm EVMC VM instance (ABI version 12). Destroy it with its `destroy` function.
@@ -49,6 +51,7 @@ pub extern "C" fn evmc_create_xvm() -> *mut evmc_vm {
             set_option: Some(set_option),
         },
         trace: AtomicBool::new(false),
+        memory_limit: AtomicU64::new(xvm_evm::MAX_MEMORY_SIZE),
     });
     Box::into_raw(instance).cast::<evmc_vm>()
 }
@@ -116,6 +119,19 @@ unsafe extern "C" fn set_option(
             };
             inst.trace.store(on, Ordering::Relaxed);
             evmc_set_option_result::EVMC_SET_OPTION_SUCCESS
+        }
+        b"memory_limit" => {
+            // Decimal bytes: the largest end of a memory access; past it is OUT_OF_GAS.
+            let limit = value
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            match limit {
+                Some(l) => {
+                    inst.memory_limit.store(l, Ordering::Relaxed);
+                    evmc_set_option_result::EVMC_SET_OPTION_SUCCESS
+                }
+                None => evmc_set_option_result::EVMC_SET_OPTION_INVALID_VALUE,
+            }
         }
         _ => evmc_set_option_result::EVMC_SET_OPTION_INVALID_NAME,
     }
@@ -202,6 +218,7 @@ unsafe fn execute_checked(
         ctx: context,
         tx: None,
         trace: inst.trace.load(Ordering::Relaxed),
+        memory_limit: inst.memory_limit.load(Ordering::Relaxed),
         pending_step: None,
         gas: msg.gas,
         host_error: false,
@@ -243,6 +260,8 @@ struct CHost<'a> {
     tx: Option<TxContext>,
     /// `trace` option: EIP-3155 lines on stderr.
     trace: bool,
+    /// `memory_limit` option: the largest memory of one frame, in bytes.
+    memory_limit: u64,
     /// The last step's EIP-3155 line, held back until the next step, a nested call or the
     /// frame's end (the step a frame fails on carries the `error` field).
     pending_step: Option<String>,
@@ -457,6 +476,10 @@ impl Host for CHost<'_> {
 
     fn tracing(&self) -> bool {
         self.trace
+    }
+
+    fn memory_limit(&self) -> u64 {
+        self.memory_limit
     }
 
     fn on_step(&mut self, step: &Step<'_>) {

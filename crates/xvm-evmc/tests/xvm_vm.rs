@@ -498,3 +498,117 @@ fn a_host_answering_impossible_gas_gives_internal_error() {
     assert_eq!(r.gas_left, 0);
     assert_eq!(host.count("call"), 1);
 }
+
+/// The user's report: `PUSH1 0 PUSH5 0x0fffffffff MSTORE` with INT64_MAX gas made libxvm
+/// allocate 64 GiB and abort its host process. Through the C ABI it is OUT_OF_GAS, all gas
+/// used, and the host goes on; the same with a callee doing it under a caller.
+#[test]
+fn a_64_gib_mstore_with_int64_max_gas_is_out_of_gas_through_the_c_abi() {
+    let _g = serial();
+    let vm = load_xvm();
+    let leaked_before = outstanding_in_libxvm();
+    let hostile: &[u8] = &[0x60, 0x00, 0x64, 0x0f, 0xff, 0xff, 0xff, 0xff, 0x52];
+    let msg = Message {
+        gas: i64::MAX,
+        ..top_message()
+    };
+    for rev in [Revision::Frontier, Revision::Cancun, Revision::Osaka] {
+        let mut host = TestHost::<Interpreter>::new(None, rev);
+        let r = vm.execute(&mut host, rev, &msg, &AnalyzedCode::new(hostile));
+        assert_eq!(r.status, StatusCode::OutOfGas, "{rev:?}");
+        assert_eq!(r.gas_left, 0);
+        assert!(r.output.is_empty());
+    }
+    // A caller through libxvm calls a callee (run by libxvm again) that does it: the call fails,
+    // the caller returns CALL's 0 with the gas the 63/64 rule kept back.
+    let mut host = TestHost::new(Some(&vm), Revision::Cancun);
+    host.codes.insert(OTHER, Bytes::copy_from_slice(hostile));
+    let caller = Asm::default()
+        .push(0)
+        .push(0)
+        .push(0)
+        .push(0)
+        .push(0)
+        .push_addr(&OTHER)
+        .op(0x5a)
+        .op(0xf1)
+        .store(0)
+        .push(32)
+        .push(0)
+        .op(0xf3)
+        .0;
+    let r = vm.execute(
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&caller),
+    );
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(U256::from_be_slice(&r.output), U256::ZERO);
+    assert!(r.gas_left > i64::MAX / 65, "{}", r.gas_left);
+    assert_eq!(outstanding_in_libxvm(), leaked_before);
+}
+
+/// The `memory_limit` option caps a frame's memory: the last byte under it is reachable, one
+/// further is OUT_OF_GAS; bad values are refused.
+#[test]
+fn the_memory_limit_option_caps_memory() {
+    let _g = serial();
+    let mut vm = load_xvm();
+    vm.set_option("memory_limit", "1024")
+        .expect("set memory_limit");
+    let msg = Message {
+        gas: i64::MAX,
+        ..top_message()
+    };
+    // MSTORE8 of 1 at `offset`, then RETURN MSIZE as a word.
+    let probe = |offset: u64| {
+        Asm::default()
+            .push(1)
+            .push(offset)
+            .op(0x53)
+            .op(0x59)
+            .store(0)
+            .push(32)
+            .push(0)
+            .op(0xf3)
+            .0
+    };
+    let mut host = TestHost::<Interpreter>::new(None, Revision::Cancun);
+    let r = vm.execute(
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&probe(1023)),
+    );
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(U256::from_be_slice(&r.output), U256::from(1024));
+    let r = vm.execute(
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&probe(1024)),
+    );
+    assert_eq!(r.status, StatusCode::OutOfGas);
+    assert_eq!(r.gas_left, 0);
+    // Back to the default cap (2^32 - 1): 1024 is fine again, 2^32 is not.
+    vm.set_option("memory_limit", "4294967295")
+        .expect("default cap");
+    let r = vm.execute(
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&probe(1024)),
+    );
+    assert_eq!(r.status, StatusCode::Success);
+    let r = vm.execute(
+        &mut host,
+        Revision::Cancun,
+        &msg,
+        &AnalyzedCode::new(&probe(1 << 32)),
+    );
+    assert_eq!(r.status, StatusCode::OutOfGas);
+    for bad in ["", "-1", "lots", "18446744073709551616", "1e9"] {
+        assert!(vm.set_option("memory_limit", bad).is_err(), "{bad:?}");
+    }
+}

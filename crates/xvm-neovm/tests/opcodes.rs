@@ -340,6 +340,26 @@ fn max_item_size() {
     faults(&data);
 }
 
+/// Hostile sizes fault with the size in the message, before anything that large is allocated
+/// (a 2 GiB NEWBUFFER would otherwise take the process down, not fault).
+#[test]
+fn hostile_item_sizes_fault_before_allocating() {
+    let m = faults("PUSHINT32 2147483647\nNEWBUFFER");
+    assert!(m.contains("MaxItemSize exceed: 2147483647"), "{m}");
+    let m = faults("PUSHINT32 -1\nNEWBUFFER");
+    assert!(m.contains("MaxItemSize exceed: -1"), "{m}");
+    // CAT checks the joined size first: the message names the size that was refused.
+    let m = faults("PUSHINT32 131070\nNEWBUFFER\nPUSHINT32 131070\nNEWBUFFER\nCAT");
+    assert!(m.contains("MaxItemSize exceed: 262140/131070"), "{m}");
+    // A non-primitive operand faults as before, whatever the other one holds.
+    faults("NEWARRAY0\nPUSHINT32 131070\nNEWBUFFER\nCAT");
+    // NEWARRAY/PACK are bounded by the stack limit, not by the requested count.
+    let m = faults("PUSHINT32 2147483647\nNEWARRAY");
+    assert!(m.contains("out of valid range"), "{m}");
+    let m = faults("PUSHINT32 2147483647\nPACK");
+    assert!(m.contains("out of valid range"), "{m}");
+}
+
 #[test]
 fn max_comparable_size() {
     let bs = |n: u32| format!("PUSHINT32 {n}\nNEWBUFFER\nCONVERT ByteString\n");

@@ -3,7 +3,7 @@
 use crate::host::Host;
 use crate::interpreter::{Frame, OpResult};
 use crate::status::StatusCode;
-use alloy_primitives::{Bytes, U256};
+use alloy_primitives::U256;
 
 impl<H: Host> Frame<'_, H> {
     #[inline(always)]
@@ -52,7 +52,7 @@ impl<H: Host> Frame<'_, H> {
         let off = self.mem(offset, size)?;
         if !size.is_zero() {
             let len = size.to::<usize>();
-            self.output = Bytes::copy_from_slice(&self.memory.data()[off..off + len]);
+            self.output = super::try_copy(&self.memory.data()[off..off + len])?;
         }
         Err(status)
     }

@@ -46,6 +46,17 @@ pub(crate) fn copy_padded(dst: &mut [u8], src: &[u8], src_offset: U256) {
     dst[n..].fill(0);
 }
 
+/// A copy of `src` as [`Bytes`], or OUT_OF_GAS when the allocation fails (the size comes from
+/// the program, so it may be large: never abort on it).
+#[inline]
+pub(crate) fn try_copy(src: &[u8]) -> Result<alloy_primitives::Bytes, crate::status::StatusCode> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(src.len())
+        .map_err(|_| crate::status::StatusCode::OutOfGas)?;
+    v.extend_from_slice(src);
+    Ok(v.into())
+}
+
 /// EIP-2929 surcharge for a cold account (on top of the warm cost in the static table).
 pub(crate) const COLD_ACCOUNT_SURCHARGE: i64 = 2500;
 /// EIP-2929 surcharge for a cold storage slot (on top of the warm cost in the static table).

@@ -23,6 +23,8 @@ pub struct TestHost {
     pub destructed: Vec<(Address, Address)>,
     pub calls: Vec<Message>,
     pub max_depth_seen: i32,
+    /// What [`Host::memory_limit`] answers.
+    pub memory_limit: u64,
 }
 
 pub const SENDER: Address = Address::new([0x11; 20]);
@@ -53,6 +55,7 @@ impl TestHost {
             destructed: vec![],
             calls: vec![],
             max_depth_seen: 0,
+            memory_limit: MAX_MEMORY_SIZE,
         };
         h.warm_accounts.insert(SENDER);
         h.warm_accounts.insert(CONTRACT);
@@ -198,6 +201,9 @@ impl Host for TestHost {
     }
     fn set_transient_storage(&mut self, addr: &Address, key: &U256, value: &U256) {
         self.transient.insert((*addr, *key), *value);
+    }
+    fn memory_limit(&self) -> u64 {
+        self.memory_limit
     }
 }
 

@@ -7,6 +7,7 @@ mod bitwise;
 mod block;
 mod control;
 mod environment;
+mod hostile;
 mod limits;
 mod logs;
 mod memory;

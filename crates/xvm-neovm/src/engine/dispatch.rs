@@ -439,9 +439,12 @@ impl ExecutionEngine {
             O::CAT => {
                 let x2 = self.pop()?;
                 let x1 = self.pop()?;
-                let mut out = x1.to_bytes()?;
+                // The size is checked before anything is allocated (as neo-vm does).
+                let len = x1.with_bytes(<[u8]>::len)? + x2.with_bytes(<[u8]>::len)?;
+                self.assert_item_size(len)?;
+                let mut out = Vec::with_capacity(len);
+                x1.with_bytes(|b| out.extend_from_slice(b))?;
                 x2.with_bytes(|b| out.extend_from_slice(b))?;
-                self.assert_item_size(out.len())?;
                 self.push(StackItem::buffer(out));
             }
             O::SUBSTR => {
