@@ -21,7 +21,7 @@ kill "$xvm_pid"; wait "$xvm_pid" 2>/dev/null || true
 rm -rf "$state"
 
 port=$(free_port)
-npx hardhat node --hostname 127.0.0.1 --port "$port" > /dev/null &
+node node_modules/hardhat/internal/cli/bootstrap.js node --hostname 127.0.0.1 --port "$port" > /dev/null &
 hh_pid=$!
 wait_up "http://127.0.0.1:$port"
 hh=$(XVM_RPC_URL="http://127.0.0.1:$port" node bench.mjs)
