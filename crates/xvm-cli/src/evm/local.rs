@@ -177,6 +177,18 @@ fn failure(m: &Mined, abi: Option<&JsonAbi>) -> String {
     }
 }
 
+/// Prints a mined transaction's logs and turns its status into the exit code: 0, or 1 with the
+/// decoded reason on stderr.
+fn finish(chain: &Chain, m: &Mined, abi: Option<&JsonAbi>) -> Result<ExitCode, ExitCode> {
+    Abis::new(chain).print_logs(&m.tx.logs);
+    if m.tx.status {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: {}", failure(m, abi));
+        Ok(ExitCode::from(1))
+    }
+}
+
 /// A chain error as an exit: rejected transactions and bad input are status 2, reverts 1.
 fn chain_error(e: ChainError, abi: Option<&JsonAbi>) -> ExitCode {
     match e {
@@ -279,13 +291,7 @@ fn deploy_inner(a: DeployArgs) -> Result<ExitCode, ExitCode> {
         None => println!("deployment failed"),
     }
     print_mined(&mined);
-    Abis::new(&chain).print_logs(&mined.tx.logs);
-    if mined.tx.status {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!("error: {}", failure(&mined, parsed_abi.as_ref()));
-        Ok(ExitCode::from(1))
-    }
+    finish(&chain, &mined, parsed_abi.as_ref())
 }
 
 /// Arguments of `xvm evm call`.
@@ -410,13 +416,7 @@ fn call_inner(a: CallArgs) -> Result<ExitCode, ExitCode> {
     if mined.tx.status {
         print_result(&mined.tx.output);
     }
-    Abis::new(&chain).print_logs(&mined.tx.logs);
-    if mined.tx.status {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!("error: {}", failure(&mined, stored_abi.as_ref()));
-        Ok(ExitCode::from(1))
-    }
+    finish(&chain, &mined, stored_abi.as_ref())
 }
 
 /// Arguments of `xvm evm send`.
@@ -469,13 +469,7 @@ fn send_inner(a: SendArgs) -> Result<ExitCode, ExitCode> {
     ) {
         Ok(m) => {
             print_mined(&m);
-            Abis::new(&chain).print_logs(&m.tx.logs);
-            if m.tx.status {
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("error: {}", failure(&m, None));
-                Ok(ExitCode::from(1))
-            }
+            finish(&chain, &m, None)
         }
         Err(e) => Err(chain_error(e, None)),
     }
