@@ -110,6 +110,20 @@ fn block_item(cache: &DataCache<'_>, key: &StackItem) -> Result<StackItem, VmErr
     Ok(block.to_stack_item(int(4).to_i64().unwrap_or(0) as usize))
 }
 
+/// Field `index` of the transaction record whose hash is argument 0, or `missing` when there is
+/// no such transaction (the getTransaction* methods differ only in these two).
+fn tx_field(
+    cache: &DataCache<'_>,
+    args: &[StackItem],
+    index: usize,
+    missing: StackItem,
+) -> Result<StackItem, VmError> {
+    let record = tx_record(cache, &arg_bytes(args, 0)?)?;
+    Ok(record
+        .and_then(|r| r.get(index).cloned())
+        .unwrap_or(missing))
+}
+
 fn tx_record(cache: &DataCache<'_>, hash: &[u8]) -> Result<Option<Vec<StackItem>>, VmError> {
     let Some(rec) = cache.get(&native_key(ID, PREFIX_TX, hash)).map_err(fault)? else {
         return Ok(None);
@@ -156,12 +170,7 @@ pub fn contract() -> NativeContract {
                 T::Array,
                 1 << 15,
                 rs,
-                |h, _, _, a| {
-                    let r = tx_record(&h.cache, &arg_bytes(&a, 0)?)?;
-                    NativeResult::value(
-                        r.and_then(|r| r.get(1).cloned()).unwrap_or(StackItem::Null),
-                    )
-                },
+                |h, _, _, a| NativeResult::value(tx_field(&h.cache, &a, 1, StackItem::Null)?),
             ),
             NativeMethod::new(
                 "getTransactionHeight",
@@ -169,13 +178,7 @@ pub fn contract() -> NativeContract {
                 T::Integer,
                 1 << 15,
                 rs,
-                |h, _, _, a| {
-                    let r = tx_record(&h.cache, &arg_bytes(&a, 0)?)?;
-                    NativeResult::value(
-                        r.and_then(|r| r.first().cloned())
-                            .unwrap_or(StackItem::int(-1i64)),
-                    )
-                },
+                |h, _, _, a| NativeResult::value(tx_field(&h.cache, &a, 0, StackItem::int(-1i64))?),
             ),
             NativeMethod::new(
                 "getTransactionSigners",
@@ -183,12 +186,7 @@ pub fn contract() -> NativeContract {
                 T::Array,
                 1 << 15,
                 rs,
-                |h, _, _, a| {
-                    let r = tx_record(&h.cache, &arg_bytes(&a, 0)?)?;
-                    NativeResult::value(
-                        r.and_then(|r| r.get(3).cloned()).unwrap_or(StackItem::Null),
-                    )
-                },
+                |h, _, _, a| NativeResult::value(tx_field(&h.cache, &a, 3, StackItem::Null)?),
             ),
             NativeMethod::new(
                 "getTransactionVMState",
@@ -196,13 +194,7 @@ pub fn contract() -> NativeContract {
                 T::Integer,
                 1 << 15,
                 rs,
-                |h, _, _, a| {
-                    let r = tx_record(&h.cache, &arg_bytes(&a, 0)?)?;
-                    NativeResult::value(
-                        r.and_then(|r| r.get(2).cloned())
-                            .unwrap_or(StackItem::int(0i64)),
-                    )
-                },
+                |h, _, _, a| NativeResult::value(tx_field(&h.cache, &a, 2, StackItem::int(0i64))?),
             ),
         ],
     )
