@@ -30,13 +30,6 @@ pub struct AccountOverride {
     pub state_diff: Option<Vec<(U256, U256)>>,
 }
 
-fn copy_account(p: &PreAccount) -> PreAccount {
-    let mut a = PreAccount::new(p.nonce, p.balance, &[], p.storage.clone());
-    a.code = p.code.clone();
-    a.code_hash = p.code_hash;
-    a
-}
-
 impl Chain {
     /// Runs a call on the head state; nothing is written. `tracer` sees every step.
     pub fn call<'s>(
@@ -58,7 +51,7 @@ impl Chain {
         }
         let mut pre = PreState::new();
         for (addr, acc) in self.pre.accounts.iter() {
-            pre.insert(*addr, copy_account(acc));
+            pre.insert(*addr, crate::dev::copy(acc));
         }
         for (addr, o) in overrides {
             let base = pre.get(addr);

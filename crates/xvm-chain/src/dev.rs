@@ -18,7 +18,8 @@ pub struct Snapshot {
     accounts: Vec<(Address, PreAccount)>,
 }
 
-fn copy(p: &PreAccount) -> PreAccount {
+/// An independent copy of an account (its code shared, its storage copied).
+pub(crate) fn copy(p: &PreAccount) -> PreAccount {
     let mut a = PreAccount::new(p.nonce, p.balance, &[], p.storage.clone());
     a.code = p.code.clone();
     a.code_hash = p.code_hash;
