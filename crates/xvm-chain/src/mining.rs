@@ -2,7 +2,7 @@
 //! receipts, and committed at once; what each transaction read is kept (its prestate) so that
 //! it can be re-executed exactly for traces.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use alloy_consensus::TxEnvelope;
@@ -10,6 +10,7 @@ use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{keccak256, Address, B256, U256};
 use serde::{Deserialize, Serialize};
 use xvm_ethereum::host::create_address;
+use xvm_ethereum::mpt::MerkleTrie;
 use xvm_ethereum::state::SlotMap;
 use xvm_ethereum::{execute_transaction_with, PreAccount, PreState, State, TxHooks};
 use xvm_evm::{Interpreter, Revision, StatusCode, Tracer};
@@ -131,46 +132,44 @@ fn collect_diff(state: &State<'_>, clear_empty: bool) -> Diff {
     Diff { changed, deleted }
 }
 
-/// Storage tries kept across blocks, as sorted (keccak(slot), value) leaves per account, so that
-/// a block re-hashes only the slots it changed (the trie itself is still rebuilt from the leaves).
+/// Storage tries kept across blocks with their node hashes ([`MerkleTrie`]), so that a block
+/// re-hashes only the paths of the slots it changed.
 #[derive(Default)]
 pub(crate) struct StorageTries {
-    leaves: HashMap<Address, BTreeMap<B256, U256>>,
+    tries: HashMap<Address, MerkleTrie>,
 }
 
 impl StorageTries {
-    /// Applies `slots` to the account's leaves (built from `storage`, which already holds them,
+    /// Applies `slots` to the account's trie (built from `storage`, which already holds them,
     /// on first use) and returns the new storage root. Every other change of an account's
-    /// storage (dev edits, reverts, reloads) drops its leaves.
+    /// storage (dev edits, reverts, reloads) drops its trie.
     fn update(&mut self, addr: Address, storage: &SlotMap<U256>, slots: &[(U256, U256)]) -> B256 {
-        let leaves = self.leaves.entry(addr).or_insert_with(|| {
-            storage
-                .iter()
-                .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), *v))
-                .collect()
+        let trie = self.tries.entry(addr).or_insert_with(|| {
+            let mut t = MerkleTrie::new();
+            for (k, v) in storage.iter() {
+                t.insert(&keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v));
+            }
+            t
         });
-        // Fresh leaves already hold the changes; applying them again changes nothing.
+        // A fresh trie already holds the changes; applying them again changes nothing.
         for (slot, value) in slots {
             let key = keccak256(slot.to_be_bytes::<32>());
             if value.is_zero() {
-                leaves.remove(&key);
+                trie.remove(&key);
             } else {
-                leaves.insert(key, *value);
+                trie.insert(&key, alloy_rlp::encode(value));
             }
         }
-        if leaves.is_empty() {
-            return xvm_ethereum::trie::EMPTY_ROOT;
-        }
-        alloy_trie::root::storage_root(leaves.iter().map(|(k, v)| (*k, *v)))
+        trie.root()
     }
 
     pub(crate) fn remove_account(&mut self, addr: &Address) {
-        self.leaves.remove(addr);
+        self.tries.remove(addr);
     }
 
     /// Forgets every account (after the state is replaced wholesale).
     pub(crate) fn clear(&mut self) {
-        self.leaves.clear();
+        self.tries.clear();
     }
 }
 

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod host;
+pub mod mpt;
 pub mod parse;
 pub mod state;
 pub mod statetest;
