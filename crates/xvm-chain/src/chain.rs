@@ -243,6 +243,18 @@ impl Chain {
         self.store.dir()
     }
 
+    /// How block commits reach the disk (default: each at once; a node may group them).
+    pub fn set_durability(&mut self, durability: xvm_store::Durability) {
+        self.store.set_durability(durability);
+    }
+
+    /// Puts every block committed so far on disk; `Ok(false)` when there was nothing to flush.
+    pub fn sync(&self) -> Result<bool, ChainError> {
+        let pending = self.store.has_unsynced();
+        self.store.sync()?;
+        Ok(pending)
+    }
+
     /// An account's nonce, balance and code at the head (all zero when absent).
     pub fn account(&self, addr: &Address) -> AccountInfo {
         match self.pre.get(addr) {

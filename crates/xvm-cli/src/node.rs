@@ -31,6 +31,11 @@ pub struct NodeArgs {
     /// per transaction as it arrives).
     #[arg(long, value_name = "S")]
     block_time: Option<f64>,
+    /// Flush mined blocks to disk together at most MS milliseconds apart (and when the node
+    /// stops) instead of one disk flush per block; a killed node then loses at most that
+    /// window of blocks and reopens consistent. 0: every block is on disk before it is answered.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    sync_interval: u64,
 }
 
 /// Runs the node until Ctrl-C or SIGTERM.
@@ -56,6 +61,7 @@ pub fn main(a: NodeArgs) -> ExitCode {
         state: xvm_store::resolve_dir(a.state.as_deref()),
         genesis,
         block_time,
+        sync_interval: (a.sync_interval > 0).then(|| Duration::from_millis(a.sync_interval)),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -84,9 +90,20 @@ pub fn main(a: NodeArgs) -> ExitCode {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
-        handle.stop().await;
+        let stopped = handle.stop().await;
         // Whoever started the node may have stopped reading its output.
-        let _ = writeln!(std::io::stdout(), "xvm node stopped");
-        ExitCode::SUCCESS
+        match stopped {
+            Ok(()) => {
+                let _ = writeln!(std::io::stdout(), "xvm node stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "xvm node stopped, but the last blocks may not be on disk: {e}"
+                );
+                ExitCode::FAILURE
+            }
+        }
     })
 }

@@ -82,5 +82,43 @@ fn ethers_v6_suite_against_xvm_node() {
         "the ethers suite failed against {url}"
     );
     assert!(text.contains("fail 0"), "{text}");
-    drop(node);
+
+    // Blocks are flushed to disk in groups (`--sync-interval`); a stopped node has put every
+    // block it answered for on disk, and the state reopens at that head.
+    let head = rpc_block_number(&url);
+    assert!(head > 0);
+    let mut node = node;
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(node.0.id().to_string())
+        .status();
+    let status = node.0.wait().unwrap();
+    assert!(status.success(), "node exit: {status:?}");
+    let out = Command::new(env!("CARGO_BIN_EXE_xvm"))
+        .args(["evm", "block", "--state"])
+        .arg(state.path())
+        .output()
+        .unwrap();
+    let block: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(block["number"].as_u64(), Some(head), "reopened head");
+}
+
+/// `eth_blockNumber` over a plain HTTP/1.1 request.
+fn rpc_block_number(url: &str) -> u64 {
+    use std::io::{Read, Write};
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}"#;
+    let mut s = std::net::TcpStream::connect(hostport).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let json = &resp[resp.find("\r\n\r\n").expect("http response") + 4..];
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let hex = v["result"].as_str().expect("a block number");
+    u64::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap()
 }

@@ -33,6 +33,10 @@ pub struct NodeConfig {
     /// `None`: one block per transaction as it arrives (automine); else a block every interval
     /// with the transactions received meanwhile.
     pub block_time: Option<Duration>,
+    /// `None`: every block is on disk before its transaction is answered. `Some(d)`: blocks are
+    /// flushed to disk together at most `d` apart (and when the node stops), so a killed node
+    /// loses at most that window of blocks; the state always reopens consistent.
+    pub sync_interval: Option<Duration>,
 }
 
 /// A running node.
@@ -41,16 +45,22 @@ pub struct NodeHandle {
     pub addr: SocketAddr,
     server: jsonrpsee::server::ServerHandle,
     miner: Option<tokio::task::JoinHandle<()>>,
+    syncer: Option<tokio::task::JoinHandle<()>>,
+    node: Arc<Node>,
 }
 
 impl NodeHandle {
-    /// Stops serving and waits for the server to finish.
-    pub async fn stop(self) {
-        if let Some(m) = self.miner {
-            m.abort();
+    /// Stops serving, waits for the server to finish and puts every block on disk.
+    pub async fn stop(self) -> Result<(), xvm_chain::ChainError> {
+        for task in [self.miner, self.syncer].into_iter().flatten() {
+            task.abort();
         }
         let _ = self.server.stop();
         self.server.stopped().await;
+        let node = self.node;
+        tokio::task::spawn_blocking(move || node.chain().sync().map(|_| ()))
+            .await
+            .unwrap_or(Ok(()))
     }
 }
 
@@ -72,7 +82,10 @@ pub enum NodeError {
 
 /// Opens the state and starts serving (within a tokio runtime).
 pub async fn start(cfg: NodeConfig) -> Result<NodeHandle, NodeError> {
-    let chain = Chain::open(&cfg.state, &cfg.genesis)?;
+    let mut chain = Chain::open(&cfg.state, &cfg.genesis)?;
+    if let Some(every) = cfg.sync_interval {
+        chain.set_durability(xvm_store::Durability::Deferred(every));
+    }
     let node = Arc::new(Node::new(chain, cfg.block_time.is_some()));
     let module = rpc::module(node.clone());
     let limits = jsonrpsee::server::ServerConfig::builder()
@@ -105,9 +118,24 @@ pub async fn start(cfg: NodeConfig) -> Result<NodeHandle, NodeError> {
             }
         })
     });
+    // Deferred blocks reach the disk at the next commit after the interval, or here when no
+    // commit comes.
+    let syncer = cfg.sync_interval.map(|every| {
+        let node = node.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let n = node.clone();
+                let _ = tokio::task::spawn_blocking(move || n.chain().sync()).await;
+            }
+        })
+    });
     Ok(NodeHandle {
         addr,
         server,
         miner,
+        syncer,
+        node,
     })
 }

@@ -7,7 +7,8 @@
 //! ([`WriteTxn`]). Each user defines its own tables and encodings.
 //!
 //! Guarantees, inherited from redb and tested here:
-//! - a [`WriteTxn`] is atomic and durable on [`WriteTxn::commit`]; dropping it discards it;
+//! - a [`WriteTxn`] is atomic and durable on [`WriteTxn::commit`]; dropping it discards it
+//!   (a server may defer the disk flush of commits to group them: [`Durability::Deferred`]);
 //! - a process killed at any point leaves the last committed state, which opens again;
 //! - one process at a time: a second [`Store::open`] on the same folder waits for the first to
 //!   close it (up to `XVM_LOCK_TIMEOUT` seconds, default 10) and then fails with
@@ -18,5 +19,5 @@ mod store;
 mod txn;
 
 pub use error::StoreError;
-pub use store::{lock_timeout, resolve_dir, Store, DEFAULT_DIR, FILE_NAME};
+pub use store::{lock_timeout, resolve_dir, Durability, Store, DEFAULT_DIR, FILE_NAME};
 pub use txn::{ReadTxn, Reader, Rows, Table, WriteTxn};

@@ -100,15 +100,12 @@ impl Reader for ReadTxn<'_> {
 /// at once, dropping it discards them.
 pub struct WriteTxn<'a> {
     txn: redb::WriteTransaction,
-    _store: PhantomData<&'a ()>,
+    store: &'a crate::Store,
 }
 
-impl WriteTxn<'_> {
-    pub(crate) fn new(txn: redb::WriteTransaction) -> Self {
-        WriteTxn {
-            txn,
-            _store: PhantomData,
-        }
+impl<'a> WriteTxn<'a> {
+    pub(crate) fn new(txn: redb::WriteTransaction, store: &'a crate::Store) -> Self {
+        WriteTxn { txn, store }
     }
 
     /// Sets `key` to `value`.
@@ -142,10 +139,11 @@ impl WriteTxn<'_> {
         Ok(keys.len())
     }
 
-    /// Makes every change of this transaction durable, all at once.
+    /// Applies every change of this transaction, all at once; it is on disk when this returns
+    /// under [`Durability::Immediate`](crate::Durability::Immediate) (the default), else as the
+    /// store's [`Durability`](crate::Durability) says.
     pub fn commit(self) -> Result<(), StoreError> {
-        self.txn.commit()?;
-        Ok(())
+        self.store.commit(self.txn)
     }
 }
 

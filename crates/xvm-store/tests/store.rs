@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use xvm_store::{Reader, Store, StoreError, Table};
+use xvm_store::{Durability, Reader, Store, StoreError, Table};
 
 const T: Table = Table::new("test.kv");
 const META: Table = Table::new("test.meta");
@@ -119,7 +119,10 @@ fn kill_child_writer() {
     let Some(dir) = std::env::var_os("XVM_STORE_KILL_CHILD") else {
         return;
     };
-    let store = Store::open(std::path::Path::new(&dir)).unwrap();
+    let mut store = Store::open(std::path::Path::new(&dir)).unwrap();
+    if std::env::var_os("XVM_STORE_KILL_DEFERRED").is_some() {
+        store.set_durability(Durability::Deferred(Duration::from_millis(30)));
+    }
     let mut n: u64 = store
         .read()
         .unwrap()
@@ -164,24 +167,37 @@ fn check_consistent(dir: &std::path::Path) -> u64 {
 
 #[test]
 fn writer_killed_at_random_points_leaves_last_commit() {
+    kill_rounds(false);
+}
+
+/// With deferred durability a kill may lose the last commits, never consistency: every reopen
+/// shows a whole transaction's rows for each counted one.
+#[test]
+fn deferred_writer_killed_at_random_points_reopens_consistent() {
+    kill_rounds(true);
+}
+
+fn kill_rounds(deferred: bool) {
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut last = 0;
     for round in 0..8 {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "kill_child_writer",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env("XVM_STORE_KILL_CHILD", dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut cmd = Command::new(&exe);
+        cmd.args([
+            "--exact",
+            "kill_child_writer",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("XVM_STORE_KILL_CHILD", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+        if deferred {
+            cmd.env("XVM_STORE_KILL_DEFERRED", "1");
+        }
+        let mut child = cmd.spawn().unwrap();
         // Wait for the child to hold the store, then kill it after a pseudo-random delay.
         let out = std::io::BufReader::new(child.stdout.take().unwrap());
         for line in std::io::BufRead::lines(out) {
@@ -203,4 +219,33 @@ fn writer_killed_at_random_points_leaves_last_commit() {
         last = n;
     }
     assert!(last > 0, "the writer never committed");
+}
+
+/// Deferred commits are visible at once, flushed by `sync` or when the store closes, and the
+/// next process sees them.
+#[test]
+fn deferred_commits_are_visible_then_persist_on_close() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = Store::open(dir.path()).unwrap();
+        store.set_durability(Durability::Deferred(Duration::from_secs(3600)));
+        // The first commit after opening finds no flush for an hour: it is deferred.
+        for i in 0..10u8 {
+            let mut w = store.write().unwrap();
+            w.put(T, &[i], &[i; 8]).unwrap();
+            w.commit().unwrap();
+        }
+        assert_eq!(store.read().unwrap().scan_prefix(T, b"").unwrap().len(), 10);
+        assert!(store.has_unsynced());
+        store.sync().unwrap();
+        assert!(!store.has_unsynced());
+        let mut w = store.write().unwrap();
+        w.put(T, b"late", b"x").unwrap();
+        w.commit().unwrap();
+        assert!(store.has_unsynced());
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let r = store.read().unwrap();
+    assert_eq!(r.scan_prefix(T, b"").unwrap().len(), 11);
+    assert_eq!(r.get(T, b"late").unwrap().as_deref(), Some(&b"x"[..]));
 }
