@@ -38,11 +38,26 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if !matches!(cli.command, Command::Node(_)) {
+        quiet_on_closed_pipe();
+    }
     match cli.command {
         Command::Evm(args) => evm::main(args),
         Command::Neo(args) => neo::main(args),
         Command::Accounts(args) => evm::local::accounts(args),
         Command::Node(args) => node::main(args),
+    }
+}
+
+/// A command whose output is piped into a reader that stops early (`xvm ... | head`) ends
+/// quietly, as other command-line tools do, instead of panicking in `println!` on EPIPE: Rust
+/// starts programs with SIGPIPE ignored, so restore the default action. Not for `xvm node`, whose
+/// sockets must see EPIPE as an error rather than end the process.
+fn quiet_on_closed_pipe() {
+    // SAFETY: `signal` with SIG_DFL installs no handler code; it runs before any other thread
+    // exists, and only changes what a write to a closed pipe does (tested in tests/cli_evm.rs).
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -210,3 +210,41 @@ fn a_64_gib_mstore_with_int64_max_gas_is_out_of_gas() {
         assert!(out.contains("gas used: 9223372036854775807"), "{out}");
     }
 }
+
+/// Output piped into a reader that stops early (`xvm evm disasm ... | head -1`) ends the command
+/// quietly by SIGPIPE, as with other command-line tools, never with a panic message.
+#[test]
+fn closed_output_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("code.hex");
+    std::fs::write(&file, "01".repeat(500_000)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xvm"))
+        .args(["evm", "disasm", "--file"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("ADD"), "{first}");
+    // The reader is gone: the next writes hit a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}",
+        out.status
+    );
+}
+
+fn libc_sigpipe() -> i32 {
+    13
+}
