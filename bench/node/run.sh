@@ -32,5 +32,7 @@ echo "hardhat: $hh"
 python3 - "$xvm" "$hh" <<'PY'
 import json, sys
 x, h = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"throughput xvm/hardhat: {x['tx_per_s'] / h['tx_per_s']:.2f}x   eth_call median latency hardhat/xvm: {h['call_ms_median'] / x['call_ms_median']:.2f}x")
+for way, sfx in (("provider.send (ethers queue, >=1 ms timer per request)", ""), ("provider._send (same transport, no timer)", "_direct")):
+    print(f"{way}: throughput xvm/hardhat {x['tx_per_s' + sfx] / h['tx_per_s' + sfx]:.2f}x, "
+          f"eth_call median latency hardhat/xvm {h['call_ms_median' + sfx] / x['call_ms_median' + sfx]:.2f}x")
 PY
