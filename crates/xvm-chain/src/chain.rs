@@ -244,8 +244,8 @@ impl Chain {
     }
 
     /// How block commits reach the disk (default: each at once; a node may group them).
-    pub fn set_durability(&mut self, durability: xvm_store::Durability) {
-        self.store.set_durability(durability);
+    pub fn set_durability(&mut self, durability: xvm_store::Durability) -> Result<(), ChainError> {
+        Ok(self.store.set_durability(durability)?)
     }
 
     /// Puts every block committed so far on disk; `Ok(false)` when there was nothing to flush.

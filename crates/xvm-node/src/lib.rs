@@ -84,7 +84,7 @@ pub enum NodeError {
 pub async fn start(cfg: NodeConfig) -> Result<NodeHandle, NodeError> {
     let mut chain = Chain::open(&cfg.state, &cfg.genesis)?;
     if let Some(every) = cfg.sync_interval {
-        chain.set_durability(xvm_store::Durability::Deferred(every));
+        chain.set_durability(xvm_store::Durability::Deferred(every))?;
     }
     let node = Arc::new(Node::new(chain, cfg.block_time.is_some()));
     let module = rpc::module(node.clone());

@@ -1,6 +1,8 @@
 //! Opening the state file: where it lives, creation, and the one-process lock.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::{ReadTxn, StoreError, WriteTxn};
@@ -39,19 +41,25 @@ pub enum Durability {
     /// Each commit is on disk when [`WriteTxn::commit`](crate::WriteTxn::commit) returns (the
     /// default).
     Immediate,
-    /// Commits are visible at once but reach the disk together: with the first commit made at
-    /// least this long after the last one that did, at [`Store::sync`], or when the store is
-    /// dropped. A killed process loses at most the commits of that window, and the file still
-    /// reopens at a consistent commit. For servers that commit many small transactions (a
-    /// development node mining a block per transaction), where one disk flush per commit
-    /// would cost more than the work itself.
+    /// Commits are applied in memory (every reader of this store sees them at once) and reach
+    /// the disk together, in one database transaction: at the first commit made this long
+    /// after the oldest one waiting, at [`Store::sync`], or when the store is dropped. A killed
+    /// process loses at most the commits of that window, and the file reopens at a consistent
+    /// commit. For servers that commit many small transactions (a development node mining a
+    /// block per transaction), where writing each commit's pages would cost more than the work.
     Deferred(Duration),
 }
 
-/// Whether commits are waiting for a disk flush, and when the last flush was.
-struct SyncState {
-    pending: bool,
-    last: Instant,
+/// Commits waiting for the disk: per table, key to value (`None`: deleted).
+pub(crate) type Overlay = HashMap<&'static str, BTreeMap<Vec<u8>, Option<Vec<u8>>>>;
+
+/// What [`Durability::Deferred`] holds in memory.
+#[derive(Default)]
+pub(crate) struct Pending {
+    /// Shared with the read transactions that started since the last change.
+    pub(crate) overlay: Arc<Overlay>,
+    /// When the oldest commit in `overlay` was made.
+    since: Option<Instant>,
 }
 
 /// One open state file. Reads see a consistent snapshot; writes are all-or-nothing.
@@ -59,7 +67,9 @@ pub struct Store {
     db: redb::Database,
     dir: PathBuf,
     durability: Durability,
-    sync: std::sync::Mutex<SyncState>,
+    pending: Mutex<Pending>,
+    /// One write transaction at a time (redb's own rule; kept for buffered ones too).
+    writer: Mutex<()>,
 }
 
 impl std::fmt::Debug for Store {
@@ -90,10 +100,8 @@ impl Store {
                         db,
                         dir: dir.to_path_buf(),
                         durability: Durability::Immediate,
-                        sync: std::sync::Mutex::new(SyncState {
-                            pending: false,
-                            last: Instant::now(),
-                        }),
+                        pending: Mutex::new(Pending::default()),
+                        writer: Mutex::new(()),
                     })
                 }
                 Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
@@ -118,20 +126,29 @@ impl Store {
         &self.dir
     }
 
-    /// A consistent snapshot of the committed state.
+    /// A consistent snapshot of the committed state (deferred commits included).
     pub fn read(&self) -> Result<ReadTxn<'_>, StoreError> {
-        Ok(ReadTxn::new(self.db.begin_read()?))
+        // Both halves under one lock, so that a flush never falls between them.
+        let pending = lock(&self.pending);
+        Ok(ReadTxn::new(self.db.begin_read()?, pending.overlay.clone()))
     }
 
     /// A write transaction: nothing is visible to others until [`WriteTxn::commit`]; dropping it
-    /// discards every change.
+    /// discards every change. One at a time: a second waits for the first to end.
     pub fn write(&self) -> Result<WriteTxn<'_>, StoreError> {
-        Ok(WriteTxn::new(self.db.begin_write()?, self))
+        let guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        match self.durability {
+            Durability::Immediate => Ok(WriteTxn::direct(self.db.begin_write()?, guard)),
+            Durability::Deferred(_) => Ok(WriteTxn::buffered(self.read()?, guard, self)),
+        }
     }
 
-    /// How commits reach the disk from now on (see [`Durability`]).
-    pub fn set_durability(&mut self, durability: Durability) {
+    /// How commits reach the disk from now on (see [`Durability`]); commits still in memory are
+    /// written first.
+    pub fn set_durability(&mut self, durability: Durability) -> Result<(), StoreError> {
+        self.sync()?;
         self.durability = durability;
+        Ok(())
     }
 
     /// The current [`Durability`].
@@ -141,39 +158,60 @@ impl Store {
 
     /// Puts every commit made so far on disk (nothing to do under [`Durability::Immediate`]).
     pub fn sync(&self) -> Result<(), StoreError> {
-        let mut st = lock(&self.sync);
-        if st.pending {
-            let mut t = self.db.begin_write()?;
-            t.set_durability(redb::Durability::Immediate);
-            t.commit()?;
-            st.pending = false;
-            st.last = Instant::now();
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.flush()
+    }
+
+    /// Whether commits are waiting for the disk.
+    pub fn has_unsynced(&self) -> bool {
+        lock(&self.pending).since.is_some()
+    }
+
+    /// Applies a buffered transaction's changes to the in-memory commits (the caller holds the
+    /// writer lock), and writes them all out when the oldest has waited long enough.
+    pub(crate) fn commit_buffered(&self, ops: Overlay) -> Result<(), StoreError> {
+        if ops.values().all(|t| t.is_empty()) {
+            return Ok(());
+        }
+        let due = {
+            let mut p = lock(&self.pending);
+            let overlay = Arc::make_mut(&mut p.overlay);
+            for (table, rows) in ops {
+                overlay.entry(table).or_default().extend(rows);
+            }
+            let since = *p.since.get_or_insert_with(Instant::now);
+            matches!(self.durability, Durability::Deferred(max) if since.elapsed() >= max)
+        };
+        if due {
+            self.flush()?;
         }
         Ok(())
     }
 
-    /// Whether commits are waiting for a disk flush.
-    pub fn has_unsynced(&self) -> bool {
-        lock(&self.sync).pending
-    }
-
-    /// Commits `txn` with the durability the policy asks for now.
-    pub(crate) fn commit(&self, mut txn: redb::WriteTransaction) -> Result<(), StoreError> {
-        let mut st = lock(&self.sync);
-        let durable = match self.durability {
-            Durability::Immediate => true,
-            Durability::Deferred(max) => st.last.elapsed() >= max,
-        };
-        if !durable {
-            txn.set_durability(redb::Durability::None);
+    /// Writes the in-memory commits in one durable database transaction (the caller holds the
+    /// writer lock). On failure they stay in memory and the next flush tries again.
+    fn flush(&self) -> Result<(), StoreError> {
+        let mut p = lock(&self.pending);
+        if p.since.is_none() {
+            return Ok(());
+        }
+        let txn = self.db.begin_write()?;
+        for (table, rows) in p.overlay.iter() {
+            let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table))?;
+            for (k, v) in rows {
+                match v {
+                    Some(v) => {
+                        t.insert(k.as_slice(), v.as_slice())?;
+                    }
+                    None => {
+                        t.remove(k.as_slice())?;
+                    }
+                }
+            }
         }
         txn.commit()?;
-        if durable {
-            st.pending = false;
-            st.last = Instant::now();
-        } else {
-            st.pending = true;
-        }
+        p.overlay = Arc::new(Overlay::new());
+        p.since = None;
         Ok(())
     }
 }
@@ -186,7 +224,8 @@ impl Drop for Store {
     }
 }
 
-/// The sync state, even after a panic while it was held (it holds two plain fields).
-fn lock(m: &std::sync::Mutex<SyncState>) -> std::sync::MutexGuard<'_, SyncState> {
+/// The pending commits, even after a panic while they were held (every change to them is
+/// made whole or not at all under the lock).
+fn lock(m: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -1,9 +1,13 @@
 //! Tables and transactions.
 
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
+use std::ops::Bound;
+use std::sync::{Arc, MutexGuard};
 
 use redb::{ReadableTable, TableDefinition};
 
+use crate::store::Overlay;
 use crate::StoreError;
 
 /// Rows of a scan: `(key, value)` pairs in ascending key order.
@@ -63,16 +67,41 @@ fn scan_in<T: ReadableTable<&'static [u8], &'static [u8]>>(
     Ok(out)
 }
 
+/// `rows` (from the database, ascending) with the changes of `layer` under `prefix` applied.
+fn merge(rows: Rows, layer: Option<&BTreeMap<Vec<u8>, Option<Vec<u8>>>>, prefix: &[u8]) -> Rows {
+    let Some(layer) = layer else {
+        return rows;
+    };
+    let mut changes = layer
+        .range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded))
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .peekable();
+    if changes.peek().is_none() {
+        return rows;
+    }
+    let mut all: BTreeMap<Vec<u8>, Vec<u8>> = rows.into_iter().collect();
+    for (k, v) in changes {
+        match v {
+            Some(v) => all.insert(k.clone(), v.clone()),
+            None => all.remove(k),
+        };
+    }
+    all.into_iter().collect()
+}
+
 /// A consistent snapshot of the committed state.
 pub struct ReadTxn<'a> {
     txn: redb::ReadTransaction,
+    /// Commits not yet on disk ([`Durability::Deferred`](crate::Durability::Deferred)).
+    overlay: Arc<Overlay>,
     _store: PhantomData<&'a ()>,
 }
 
 impl ReadTxn<'_> {
-    pub(crate) fn new(txn: redb::ReadTransaction) -> Self {
+    pub(crate) fn new(txn: redb::ReadTransaction, overlay: Arc<Overlay>) -> Self {
         ReadTxn {
             txn,
+            overlay,
             _store: PhantomData,
         }
     }
@@ -80,6 +109,9 @@ impl ReadTxn<'_> {
 
 impl Reader for ReadTxn<'_> {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(v) = self.overlay.get(table.name).and_then(|t| t.get(key)) {
+            return Ok(v.clone());
+        }
         match self.txn.open_table(table.def()) {
             Ok(t) => get_in(&t, key),
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
@@ -88,37 +120,87 @@ impl Reader for ReadTxn<'_> {
     }
 
     fn scan_prefix(&self, table: Table, prefix: &[u8]) -> Result<Rows, StoreError> {
-        match self.txn.open_table(table.def()) {
-            Ok(t) => scan_in(&t, prefix),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
-            Err(e) => Err(e.into()),
-        }
+        let rows = match self.txn.open_table(table.def()) {
+            Ok(t) => scan_in(&t, prefix)?,
+            Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(merge(rows, self.overlay.get(table.name), prefix))
     }
 }
 
-/// An all-or-nothing write: reads see its own changes; [`WriteTxn::commit`] makes them durable
-/// at once, dropping it discards them.
+/// Where a write transaction's changes go.
+enum Mode<'a> {
+    /// Straight into a database transaction.
+    Direct(redb::WriteTransaction),
+    /// Into memory, over a snapshot, until commit hands them to the store
+    /// ([`Durability::Deferred`](crate::Durability::Deferred)).
+    Buffered {
+        base: ReadTxn<'a>,
+        ops: Overlay,
+        store: &'a crate::Store,
+    },
+}
+
+/// An all-or-nothing write: reads see its own changes; [`WriteTxn::commit`] applies them all at
+/// once, dropping it discards them.
 pub struct WriteTxn<'a> {
-    txn: redb::WriteTransaction,
-    store: &'a crate::Store,
+    mode: Mode<'a>,
+    _writer: MutexGuard<'a, ()>,
 }
 
 impl<'a> WriteTxn<'a> {
-    pub(crate) fn new(txn: redb::WriteTransaction, store: &'a crate::Store) -> Self {
-        WriteTxn { txn, store }
+    pub(crate) fn direct(txn: redb::WriteTransaction, writer: MutexGuard<'a, ()>) -> Self {
+        WriteTxn {
+            mode: Mode::Direct(txn),
+            _writer: writer,
+        }
+    }
+
+    pub(crate) fn buffered(
+        base: ReadTxn<'a>,
+        writer: MutexGuard<'a, ()>,
+        store: &'a crate::Store,
+    ) -> Self {
+        WriteTxn {
+            mode: Mode::Buffered {
+                base,
+                ops: Overlay::new(),
+                store,
+            },
+            _writer: writer,
+        }
     }
 
     /// Sets `key` to `value`.
     pub fn put(&mut self, table: Table, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        let mut t = self.txn.open_table(table.def())?;
-        t.insert(key, value)?;
+        match &mut self.mode {
+            Mode::Direct(txn) => {
+                let mut t = txn.open_table(table.def())?;
+                t.insert(key, value)?;
+            }
+            Mode::Buffered { ops, .. } => {
+                ops.entry(table.name)
+                    .or_default()
+                    .insert(key.to_vec(), Some(value.to_vec()));
+            }
+        }
         Ok(())
     }
 
     /// Removes `key` (nothing when absent).
     pub fn delete(&mut self, table: Table, key: &[u8]) -> Result<(), StoreError> {
-        let mut t = self.txn.open_table(table.def())?;
-        t.remove(key)?;
+        match &mut self.mode {
+            Mode::Direct(txn) => {
+                let mut t = txn.open_table(table.def())?;
+                t.remove(key)?;
+            }
+            Mode::Buffered { ops, .. } => {
+                ops.entry(table.name)
+                    .or_default()
+                    .insert(key.to_vec(), None);
+            }
+        }
         Ok(())
     }
 
@@ -129,12 +211,8 @@ impl<'a> WriteTxn<'a> {
             .into_iter()
             .map(|(k, _)| k)
             .collect();
-        if keys.is_empty() {
-            return Ok(0);
-        }
-        let mut t = self.txn.open_table(table.def())?;
         for k in &keys {
-            t.remove(k.as_slice())?;
+            self.delete(table, k)?;
         }
         Ok(keys.len())
     }
@@ -143,20 +221,44 @@ impl<'a> WriteTxn<'a> {
     /// under [`Durability::Immediate`](crate::Durability::Immediate) (the default), else as the
     /// store's [`Durability`](crate::Durability) says.
     pub fn commit(self) -> Result<(), StoreError> {
-        self.store.commit(self.txn)
+        match self.mode {
+            Mode::Direct(txn) => txn.commit()?,
+            Mode::Buffered { ops, store, base } => {
+                drop(base);
+                store.commit_buffered(ops)?;
+            }
+        }
+        Ok(())
     }
 }
 
 impl Reader for WriteTxn<'_> {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.txn.open_table(table.def()) {
-            Ok(t) => get_in(&t, key),
-            Err(e) => Err(e.into()),
+        match &self.mode {
+            Mode::Direct(txn) => match txn.open_table(table.def()) {
+                Ok(t) => get_in(&t, key),
+                Err(e) => Err(e.into()),
+            },
+            Mode::Buffered { base, ops, .. } => {
+                match ops.get(table.name).and_then(|t| t.get(key)) {
+                    Some(v) => Ok(v.clone()),
+                    None => base.get(table, key),
+                }
+            }
         }
     }
 
     fn scan_prefix(&self, table: Table, prefix: &[u8]) -> Result<Rows, StoreError> {
-        let t = self.txn.open_table(table.def())?;
-        scan_in(&t, prefix)
+        match &self.mode {
+            Mode::Direct(txn) => {
+                let t = txn.open_table(table.def())?;
+                scan_in(&t, prefix)
+            }
+            Mode::Buffered { base, ops, .. } => Ok(merge(
+                base.scan_prefix(table, prefix)?,
+                ops.get(table.name),
+                prefix,
+            )),
+        }
     }
 }
