@@ -172,14 +172,14 @@ impl Profile {
         out
     }
 
-    /// The header line with the totals: `gross G gas, refund R, gas used N`.
+    /// The header line with the totals: `used N gas = gross G - refund R`.
     pub fn totals_line(&self) -> String {
         format!(
-            "gross {} {u}, refund -{}, {u} used {}",
-            self.gross(),
-            self.refund,
+            "used {} {} = gross {} - refund {}",
             self.net(),
-            u = self.unit
+            self.unit,
+            self.gross(),
+            self.refund
         )
     }
 
@@ -206,8 +206,9 @@ impl Profile {
     }
 
     /// Rows of gas per group of `kind`: each stack's gas goes to its innermost frame of that
-    /// kind, qualified by the frames above it that the table shows (a function by its
-    /// contract, a line by its contract). Stacks without such a frame go to `(none)`.
+    /// kind, a function qualified by its contract (`Token.transfer`). Stacks without such a
+    /// frame go to their innermost frame of kind [`FrameKind::Other`] (`[intrinsic]`), else
+    /// to their innermost contract (`[entry script]`).
     /// Sorted by gas, largest first.
     pub fn rows(&self, kind: FrameKind) -> Vec<Row> {
         table::rows(self, kind)

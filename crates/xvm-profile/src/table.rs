@@ -33,11 +33,13 @@ pub(crate) fn rows(p: &Profile, kind: FrameKind) -> Vec<Row> {
     let mut order: Vec<String> = Vec::new();
     let mut sums: HashMap<String, Cost> = HashMap::new();
     for (stack, cost) in p.stacks() {
-        let name = group_name(stack, kind).unwrap_or_else(|| match stack.last() {
-            // Stacks without such a frame (e.g. `[intrinsic]`) keep their own leaf name.
-            Some(f) if f.kind == FrameKind::Other => f.name.clone(),
-            _ => "(none)".to_string(),
-        });
+        let name = group_name(stack, kind)
+            .or_else(|| {
+                let other = stack.iter().rev().find(|f| f.kind == FrameKind::Other);
+                let contract = stack.iter().rev().find(|f| f.kind == FrameKind::Contract);
+                other.or(contract).map(|f| f.name.clone())
+            })
+            .unwrap_or_else(|| "(none)".to_string());
         let e = sums.entry(name.clone()).or_insert_with(|| {
             order.push(name);
             Cost::default()
