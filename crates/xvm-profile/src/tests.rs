@@ -89,7 +89,7 @@ fn folded_sums_to_gross() {
 fn table_prints_the_identity() {
     let t = sample().table(10);
     assert!(
-        t.contains("gross 43106 gas, refund -4800, gas used 38306"),
+        t.contains("used 38306 gas = gross 43106 - refund 4800"),
         "{t}"
     );
     assert!(
