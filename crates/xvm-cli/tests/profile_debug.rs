@@ -195,6 +195,48 @@ fn erc20_transfer_profile_adds_up_to_gas_used() {
     assert_eq!((sload[1].as_str(), sload[3].as_str()), ("4200", "2"));
     assert_eq!(w.gross, w.used);
 
+    // With the artifact's source map, the same gas is also attributed to source lines.
+    let artifact = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/evm/build/XvmToken.json"
+    );
+    let table = ok(
+        &state,
+        &[
+            "evm",
+            "profile",
+            &hash,
+            "--artifact",
+            artifact,
+            "--svg",
+            svg.to_str().unwrap(),
+            "--folded",
+            folded.to_str().unwrap(),
+        ],
+    );
+    let with_lines = check_profile(&table, &svg, &folded, "gas");
+    assert_eq!(with_lines.used, w.used);
+    assert!(table.contains("\nper source line "), "{table}");
+    // The dispatcher is the contract's own line (the source is in the repository).
+    assert!(table.contains("\nXvmToken.sol:8 "), "{table}");
+    let oz = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/evm/node_modules/@openzeppelin"
+    );
+    if Path::new(oz).exists() {
+        // `_balances[to] += value;` (OpenZeppelin ERC20._update): the 20000-gas SSTORE.
+        let line: u64 = row(&table, "ERC20.sol:199 ")[1].parse().unwrap();
+        assert!((20_000..23_000).contains(&line), "{table}");
+        let folded_text = std::fs::read_to_string(&folded).unwrap();
+        assert!(
+            folded_text.contains("XvmToken;transfer;ERC20.sol:199;SSTORE 20000\n"),
+            "{folded_text}"
+        );
+    } else {
+        // Without `npm ci` in examples/evm the imported sources are named by byte offset.
+        assert!(table.contains("\nERC20.sol@"), "{table}");
+    }
+
     // Sending the whole balance back clears a slot: a refund, shown apart.
     let out = ok(
         &state,

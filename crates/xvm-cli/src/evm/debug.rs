@@ -55,10 +55,14 @@ struct RStep {
     /// (slot, value if known, written)
     storage: Option<(U256, Option<U256>, bool)>,
     push_data: Vec<u8>,
+    /// Source line, when a source map is known for the code.
+    line: Option<String>,
 }
 
 struct Live {
     frame: usize,
+    /// The account whose runtime code runs (`None` for init code).
+    code_addr: Option<Address>,
     code: Bytes,
     input: Bytes,
     memory: Vec<u8>,
@@ -181,6 +185,7 @@ impl Tracer for Recorder<'_> {
         } else {
             Vec::new()
         };
+        let line = live.code_addr.and_then(|c| self.names.line(&c, step.pc));
         let idx = self.steps.len();
         let live = self.live.last_mut().expect("a live frame");
         for (off, data) in &writes {
@@ -199,6 +204,7 @@ impl Tracer for Recorder<'_> {
             mem_writes: writes,
             storage,
             push_data,
+            line,
         });
     }
 
@@ -223,6 +229,7 @@ impl Tracer for Recorder<'_> {
         });
         self.live.push(Live {
             frame: self.frames.len() - 1,
+            code_addr: (!create).then_some(code_addr),
             code,
             input: Bytes::copy_from_slice(input),
             memory: Vec::new(),
@@ -400,8 +407,13 @@ impl Session for Replay {
         } else {
             format!(" 0x{}", hex::encode(&s.push_data))
         };
+        let line = s
+            .line
+            .as_ref()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
         format!(
-            "step {}/{} depth {} {}.{} pc {:#x} {}{push} gas {} cost {}",
+            "step {}/{} depth {} {}.{} pc {:#x} {}{push} gas {} cost {}{line}",
             self.cursor + 1,
             self.steps.len(),
             f.depth,

@@ -9,10 +9,15 @@
 //! stacks add up to the gross gas `intrinsic + execution`; the refund is shown apart, and
 //! `gross - refund` is the gas used of the receipt. When EIP-7623's calldata floor is higher,
 //! the difference is a stack of its own (`[calldata floor]`).
+//!
+//! With `--artifact` holding solc's runtime source map (and the sources found), the called
+//! contract's instructions are also attributed to their source line (`File.sol:LINE`, a frame
+//! between the function and the opcode).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use alloy_primitives::Address;
 use clap::Args;
 use xvm_evm::opcodes::op_name;
 use xvm_evm::trace::Step;
@@ -43,8 +48,10 @@ struct FrameState {
     path: Vec<Frame>,
     /// Gas left as of the last charge.
     cursor: i64,
-    /// The instruction waiting to be charged: (pc, opcode).
-    last: Option<u8>,
+    /// The instruction waiting to be charged: (opcode, pc).
+    last: Option<(u8, usize)>,
+    /// The account whose runtime code runs (`None` for init code).
+    code: Option<Address>,
     /// Gas used by callees since the last instruction.
     child_used: i64,
     /// Gas the message started with.
@@ -102,7 +109,12 @@ impl<'c> GasTracer<'c> {
         f.cursor = upto;
         let mut path = f.path.clone();
         match f.last.take() {
-            Some(op) => path.push(Frame::opcode(op_name(op))),
+            Some((op, pc)) => {
+                if let Some(line) = f.code.and_then(|c| self.names.line(&c, pc)) {
+                    path.push(Frame::line(line));
+                }
+                path.push(Frame::opcode(op_name(op)));
+            }
             // Gas a frame lost with no instruction to blame: a precompile's price, or (never
             // in practice) a difference before the first instruction.
             None if at_end => path.push(Frame::other("[no code]")),
@@ -146,7 +158,7 @@ impl Tracer for GasTracer<'_> {
     fn on_step(&mut self, step: &Step<'_>) {
         self.charge_pending(step.gas, false);
         if let Some(f) = self.frames.last_mut() {
-            f.last = Some(step.op);
+            f.last = Some((step.op, step.pc));
             if step.op == 0xf3 {
                 let n = step.stack.len();
                 f.return_size = step
@@ -187,6 +199,7 @@ impl Tracer for GasTracer<'_> {
             child_used: 0,
             msg_gas: msg.gas,
             return_size: 0,
+            code: (!create).then_some(code),
         });
     }
 

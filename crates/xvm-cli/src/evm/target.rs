@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use alloy_json_abi::JsonAbi;
 use alloy_primitives::{Address, Bytes, B256};
 use clap::Args;
+use xvm_chain::srcmap::SourceLines;
 use xvm_chain::tracers::Lend;
 use xvm_chain::{abi, artifact, CallRequest, Chain};
 use xvm_evm::{StatusCode, Tracer};
@@ -37,6 +38,10 @@ pub struct TargetArgs {
     /// The contract to take from --artifact when it holds several.
     #[arg(long)]
     contract: Option<String>,
+    /// Where the sources named by --artifact's source map are (also under DIR/node_modules;
+    /// default: the artifact's folder, its parent, the working folder).
+    #[arg(long, value_name = "DIR")]
+    source_root: Option<PathBuf>,
     #[command(flatten)]
     pub state: StateOpts,
 }
@@ -65,6 +70,7 @@ pub struct Outcome {
 pub struct Names<'c> {
     chain: &'c Chain,
     cache: HashMap<Address, (Option<String>, Option<JsonAbi>)>,
+    lines: HashMap<Address, SourceLines>,
 }
 
 impl<'c> Names<'c> {
@@ -73,6 +79,7 @@ impl<'c> Names<'c> {
         Names {
             chain,
             cache: HashMap::new(),
+            lines: HashMap::new(),
         }
     }
 
@@ -86,6 +93,12 @@ impl<'c> Names<'c> {
                 .and_then(|v| abi::parse_abi(&v).ok());
             (name, abi)
         })
+    }
+
+    /// The source line of the instruction at `pc` of the code at `addr`, when a source map
+    /// is known for it (from `--artifact`).
+    pub fn line(&self, addr: &Address, pc: usize) -> Option<String> {
+        self.lines.get(addr)?.at(pc)
     }
 
     /// The ABI known for `addr`.
@@ -153,15 +166,35 @@ impl TargetArgs {
             .map(|p| {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                artifact::parse(&text, self.contract.as_deref())
-                    .map_err(|e| format!("{}: {e}", p.display()))
+                let art = artifact::parse(&text, self.contract.as_deref())
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                let map = artifact::runtime_source_map(&text, self.contract.as_deref())
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                Ok::<_, String>((p.clone(), art, map))
             })
             .transpose()?;
-        let mut learn = |addr: Address| {
-            if let Some(a) = &art {
+        let roots: Vec<PathBuf> = match (&self.source_root, &art) {
+            (Some(r), _) => vec![r.clone()],
+            (None, Some((p, _, _))) => {
+                let dir = p.parent().map(PathBuf::from).unwrap_or_default();
+                let mut v = vec![dir.clone()];
+                v.extend(dir.parent().map(PathBuf::from));
+                v.push(PathBuf::from("."));
+                v
+            }
+            (None, None) => Vec::new(),
+        };
+        let mut learn = |addr: Address| -> Result<(), String> {
+            if let Some((_, a, map)) = &art {
                 let parsed = a.abi.as_ref().and_then(|v| abi::parse_abi(v).ok());
                 names.cache.insert(addr, (a.name.clone(), parsed));
+                if let Some(m) = map {
+                    let code = chain.account(&addr).code;
+                    let lines = SourceLines::new(&m.map, &code, &m.sources, &roots)?;
+                    names.lines.insert(addr, lines);
+                }
             }
+            Ok(())
         };
         if is_hash {
             if self.target.len() > 1 {
@@ -175,7 +208,7 @@ impl TargetArgs {
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no transaction {hash}"))?;
             if let Some(addr) = rec.to.or(rec.contract_address) {
-                learn(addr);
+                learn(addr)?;
             }
             return Ok((Target::Tx(hash), format!("transaction {hash}")));
         }
@@ -188,7 +221,7 @@ impl TargetArgs {
         if chain.account(&to).code.is_empty() {
             return Err(format!("no contract at {}", to.to_checksum(None)));
         }
-        learn(to);
+        learn(to)?;
         let method = &self.target[1];
         let args = &self.target[2..];
         let stored = names.abi(&to);
