@@ -284,6 +284,77 @@ fn erc20_transfer_profile_adds_up_to_gas_used() {
     assert!(err.contains("neither a transaction hash"), "{err}");
 }
 
+/// B (runtime `PUSH1 1 PUSH1 0 SSTORE STOP`) and A, which CALLs B with 50000 gas, then
+/// STATICCALLs the sha256 precompile on empty input with a 32-byte return area.
+const CALLEE_INIT: &str = "6006600c60003960066000f3600160005500";
+const CALLER_INIT: &str = "6034600c60003960346000f360006000600060006000735fbdb2315678afecb367f032d93f642f64180aa361c350f1506020600060006000600261fffffa5000";
+const CALLER: &str = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+
+#[test]
+fn nested_calls_are_charged_to_their_own_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    ok(&state, &["evm", "deploy", "--code", CALLEE_INIT]);
+    ok(&state, &["evm", "deploy", "--code", CALLER_INIT]);
+    let out = ok(&state, &["evm", "call", CALLER, "f()", "--gas", "100000"]);
+    let hash = tx_hash(&out);
+    let (svg, folded) = (dir.path().join("n.svg"), dir.path().join("n.folded"));
+    let table = ok(
+        &state,
+        &[
+            "evm",
+            "profile",
+            &hash,
+            "--svg",
+            svg.to_str().unwrap(),
+            "--folded",
+            folded.to_str().unwrap(),
+        ],
+    );
+    let w = check_profile(&table, &svg, &folded, "gas");
+    assert_eq!(w.used, receipt_gas(&state, &hash));
+    let text = std::fs::read_to_string(&folded).unwrap();
+    // The callee's cold SSTORE of a fresh slot (20000 + 2100) is its own; the CALL keeps only
+    // its cold account access (2600); STATICCALL to a (warm) precompile pays 100 plus 3 for the
+    // return area's memory, and sha256 of nothing (60) goes to the precompile's frame.
+    for line in [
+        "0xe7f1…0512;0x26121ff0;0x5fbd…0aa3;receive/fallback;SSTORE 22100\n",
+        "0xe7f1…0512;0x26121ff0;CALL 2600\n",
+        "0xe7f1…0512;0x26121ff0;precompile 0x02;receive/fallback;[no code] 60\n",
+        "0xe7f1…0512;0x26121ff0;STATICCALL 103\n",
+        "[intrinsic] 21064\n",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+    assert_eq!(row(&table, "0x5fbd…0aa3 ")[1], "22106", "{table}");
+
+    // The debugger steps out of the callee back to the instruction after the CALL.
+    let (code, out, _) = xvm(
+        &state,
+        &["evm", "debug", &hash],
+        "break SSTORE\ncontinue\nwhere\nout\nstack\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("> where\nstep 11/22 depth 2 0x5fbd…0aa3.receive/fallback pc 0x4 SSTORE gas "),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n  #2 0x5fbd…0aa3.receive/fallback\n  #1 0xe7f1…0512.0x26121ff0 pc 0x22\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "> out\nstopped (out) at step 13/22 depth 1 0xe7f1…0512.0x26121ff0 pc 0x23 POP "
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("> stack\nstack (1 items, top first):\n  0: 0x1\n"),
+        "{out}"
+    );
+}
+
 #[test]
 fn evm_debugger_over_stdin() {
     let (_dir, state, hash) = erc20_chain();

@@ -204,10 +204,9 @@ impl Tracer for GasTracer<'_> {
     }
 
     fn on_call_end(&mut self, result: &ExecResult) {
-        let left = match result.status {
-            StatusCode::Success | StatusCode::Revert => result.gas_left.max(0),
-            _ => 0,
-        };
+        // What the caller gets back: the engine credits `gas_left` whatever the status (a
+        // call refused before running, e.g. for want of balance, returns all of its gas).
+        let left = result.gas_left.max(0);
         // A successful create pays 200 gas per byte of code it deposits after its last
         // instruction: a stack of its own rather than part of RETURN.
         if result.status == StatusCode::Success && result.create_address.is_some() {
