@@ -526,6 +526,57 @@ fn nep17_transfer_profile_adds_up_to_gas_consumed() {
     assert_eq!(get[2], (2 * (1 << 15) * 30).to_string(), "{table}");
     assert_eq!(get[4], "2");
     assert!(table.contains("\ntoken.transfer "), "{table}");
+    // A contract calling another: the callee's stacks nest under the caller's method.
+    let mut callee_hash = String::new();
+    for name in ["callee", "caller"] {
+        let src = format!(
+            "{}/../../examples/neo/{name}.py",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let nef = dir.path().join(format!("{name}.nef"));
+        let o = Command::new(&boa)
+            .args(["compile", &src, "-o"])
+            .arg(&nef)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let d: serde_json::Value =
+            serde_json::from_str(&ok(&state, &["neo", "deploy", nef.to_str().unwrap()])).unwrap();
+        if name == "callee" {
+            callee_hash = d["contract"].as_str().unwrap().to_string();
+        }
+    }
+    let inv: serde_json::Value = serde_json::from_str(&ok(
+        &state,
+        &["neo", "invoke", "caller", "ask", &callee_hash, "--test"],
+    ))
+    .unwrap();
+    let table = ok(
+        &state,
+        &[
+            "neo",
+            "profile",
+            "caller",
+            "ask",
+            &callee_hash,
+            "--svg",
+            svg.to_str().unwrap(),
+            "--folded",
+            folded.to_str().unwrap(),
+        ],
+    );
+    let w = check_profile(&table, &svg, &folded, "datoshi");
+    assert_eq!(w.used.to_string(), inv["gasconsumed"].as_str().unwrap());
+    let text = std::fs::read_to_string(&folded).unwrap();
+    assert!(
+        text.contains("[entry script];caller;ask;callee;who_calls;SYSCALL System.Storage.Put "),
+        "{text}"
+    );
+    assert!(
+        text.contains("[entry script];caller;ask;SYSCALL System.Contract.Call 983040\n"),
+        "{text}"
+    );
+
     // The committed state did not change: profiling runs as a test invocation.
     let bal = ok(
         &state,
