@@ -259,6 +259,35 @@ fn erc20_transfer_profile_adds_up_to_gas_used() {
     assert_eq!(w.used, receipt_gas(&state, &back));
     assert_eq!(w.refund, 4_800, "{table}");
 
+    // A reverted transaction (mined with an explicit gas limit) profiles too, with its reason.
+    let (code, out, _) = xvm(
+        &state,
+        &[
+            "evm", "call", TOKEN, "transfer", A1, "5000000", "--gas", "100000",
+        ],
+        "",
+    );
+    assert_eq!(code, 1, "{out}");
+    let failed = tx_hash(&out);
+    let table = ok(
+        &state,
+        &[
+            "evm",
+            "profile",
+            &failed,
+            "--svg",
+            svg.to_str().unwrap(),
+            "--folded",
+            folded.to_str().unwrap(),
+        ],
+    );
+    let w = check_profile(&table, &svg, &folded, "gas");
+    assert_eq!(w.used, receipt_gas(&state, &failed));
+    assert!(
+        table.contains("the top frame failed: ERC20InsufficientBalance(sender: "),
+        "{table}"
+    );
+
     // A call (eth_call on the head state) profiles the same way, without a transaction.
     let table = ok(
         &state,

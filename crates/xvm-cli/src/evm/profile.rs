@@ -244,6 +244,7 @@ fn run(a: ProfileArgs) -> Result<ExitCode, ExitCode> {
     let chain = a.target.open().map_err(usage_error)?;
     let mut names = Names::new(&chain);
     let (target, title) = a.target.resolve(&chain, &mut names).map_err(usage_error)?;
+    let abi = target.to(&chain).and_then(|to| names.abi(&to));
     let mut tracer = GasTracer::new(names, title);
     let out = execute(&chain, &target, &mut tracer).map_err(usage_error)?;
     let profile = tracer
@@ -251,7 +252,10 @@ fn run(a: ProfileArgs) -> Result<ExitCode, ExitCode> {
         .map_err(usage_error)?;
     print!("{}", profile.table(a.top));
     if !out.success {
-        println!("(the top frame failed; output {})", out.output);
+        println!(
+            "the top frame failed: {}",
+            xvm_chain::abi::decode_revert(abi.as_ref(), &out.output)
+        );
     }
     crate::profile_out::write_files(&profile, a.svg.as_deref(), a.folded.as_deref())
 }

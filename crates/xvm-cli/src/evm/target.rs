@@ -54,6 +54,16 @@ pub enum Target {
     Call(CallRequest),
 }
 
+impl Target {
+    /// The account the transaction or call is sent to (`None` for a create).
+    pub fn to(&self, chain: &Chain) -> Option<Address> {
+        match self {
+            Target::Tx(hash) => chain.transaction(hash).ok().flatten().and_then(|r| r.to),
+            Target::Call(req) => req.to,
+        }
+    }
+}
+
 /// How a re-execution ended.
 pub struct Outcome {
     /// Gas limit of the transaction or call.
