@@ -4,9 +4,9 @@
 //!
 //! Commands: `step`/`s` (one instruction, into calls), `next`/`n` (step over calls), `out`/`o`
 //! (run until the current frame returns), `continue`/`c` (run to the next breakpoint or the
-//! end), `break`/`b SPEC` (a breakpoint: an offset, an opcode, a method), `stack`, `memory`,
-//! `storage`, `slots`, `where`/`w`, `help`, `quit`/`q`. Blank lines and `#` comments are
-//! skipped. Each stop prints `stopped (REASON) at LOCATION`; the end prints the result.
+//! end), `break`/`b SPEC` (a breakpoint: an offset, an opcode, a method, an EVM source line),
+//! `stack`, `memory`, `storage`, `slots`, `where`/`w`, `help`, `quit`/`q`. Blank lines and `#`
+//! comments are skipped. Each stop prints `stopped (REASON) at LOCATION`; the end prints the result.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -40,7 +40,8 @@ pub trait Session {
     fn show(&self, what: &str) -> Result<String, String>;
 }
 
-const HELP: &str = "commands: step|s, next|n, out|o, continue|c, break|b <offset|OPCODE|method>, \
+const HELP: &str =
+    "commands: step|s, next|n, out|o, continue|c, break|b <offset|OPCODE|method|File.sol:LINE>, \
 stack, memory, storage, slots, where|w, help, quit|q";
 
 /// Runs the command loop over `input` until `quit` or its end. Commands are echoed as

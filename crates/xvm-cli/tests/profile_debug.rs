@@ -232,6 +232,19 @@ fn erc20_transfer_profile_adds_up_to_gas_used() {
             folded_text.contains("XvmToken;transfer;ERC20.sol:199;SSTORE 20000\n"),
             "{folded_text}"
         );
+        // The debugger names lines too, and breaks on entering one.
+        let (code, out, err) = xvm(
+            &state,
+            &["evm", "debug", &hash, "--artifact", artifact],
+            "break ERC20.sol:199\ncontinue\n",
+        );
+        assert_eq!(code, 0, "{err}");
+        let stop = out.lines().nth(5).unwrap();
+        assert!(
+            stop.starts_with("stopped (breakpoint 1) at step ")
+                && stop.ends_with(" at ERC20.sol:199"),
+            "{out}"
+        );
     } else {
         // Without `npm ci` in examples/evm the imported sources are named by byte offset.
         assert!(table.contains("\nERC20.sol@"), "{table}");

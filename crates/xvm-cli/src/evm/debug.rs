@@ -274,6 +274,8 @@ enum Break {
     Pc(usize),
     Op(u8),
     Function(String),
+    /// A source line (`File.sol:LINE`, with --artifact's source map): stops on entering it.
+    Line(String),
 }
 
 /// The replay of a recording under the debugger.
@@ -300,6 +302,10 @@ impl Replay {
             Break::Function(name) => {
                 entering
                     && (f.function == *name || format!("{}.{}", f.contract, f.function) == *name)
+            }
+            Break::Line(line) => {
+                s.line.as_deref() == Some(line.as_str())
+                    && (i == 0 || self.steps[i - 1].line != s.line)
             }
         })
     }
@@ -352,7 +358,9 @@ impl Session for Replay {
 
     fn add_break(&mut self, spec: &str) -> Result<String, String> {
         if spec.is_empty() {
-            return Err("break needs a pc (26 or 0x1a), an OPCODE or a function name".into());
+            return Err(
+                "break needs a pc (26 or 0x1a), an OPCODE, a function or a source line".into(),
+            );
         }
         let pc = match spec.strip_prefix("0x") {
             Some(h) => usize::from_str_radix(h, 16).ok(),
@@ -368,6 +376,11 @@ impl Session for Replay {
                 Break::Op(op),
                 format!("{} at opcode {spec}", self.breaks.len() + 1),
             )
+        } else if self.steps.iter().any(|s| s.line.as_deref() == Some(spec)) {
+            (
+                Break::Line(spec.to_string()),
+                format!("{} at line {spec}", self.breaks.len() + 1),
+            )
         } else {
             let known = self
                 .frames
@@ -375,7 +388,7 @@ impl Session for Replay {
                 .any(|f| f.function == spec || format!("{}.{}", f.contract, f.function) == spec);
             if !known {
                 return Err(format!(
-                    "no frame of this execution runs a function '{spec}' (it runs: {})",
+                    "'{spec}' is no pc, opcode, source line this execution reaches, or function it runs (it runs: {})",
                     {
                         let mut v: Vec<String> = self
                             .frames
