@@ -374,7 +374,7 @@ fn nested_calls_are_charged_to_their_own_frames() {
     let (code, out, _) = xvm(
         &state,
         &["evm", "debug", &hash],
-        "break SSTORE\ncontinue\nwhere\nout\nstack\n",
+        "break SSTORE\ncontinue\nwhere\nout\nstack\nbreak 0x32\ncontinue\nmemory\n",
     );
     assert_eq!(code, 0);
     assert!(
@@ -393,6 +393,14 @@ fn nested_calls_are_charged_to_their_own_frames() {
     );
     assert!(
         out.contains("> stack\nstack (1 items, top first):\n  0: 0x1\n"),
+        "{out}"
+    );
+    // The precompile's output was written back into the caller's memory: sha256 of nothing.
+    assert!(
+        out.ends_with(
+            "> memory\nmemory (32 bytes):\n  \
+             0x0000: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+        ),
         "{out}"
     );
 }
