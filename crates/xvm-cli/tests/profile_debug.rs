@@ -320,6 +320,33 @@ fn erc20_transfer_profile_adds_up_to_gas_used() {
     assert!(w.table.contains("XvmToken.balanceOf "), "{table}");
     assert!(table.starts_with("gas profile: balanceOf(address) on XvmToken\n"));
 
+    // The deployment: the constructor's run, then 200 gas per byte of code deposited.
+    let block: serde_json::Value =
+        serde_json::from_str(&ok(&state, &["evm", "block", "1"])).unwrap();
+    let deploy = block["transactions"][0].as_str().unwrap();
+    let table = ok(
+        &state,
+        &[
+            "evm",
+            "profile",
+            deploy,
+            "--svg",
+            svg.to_str().unwrap(),
+            "--folded",
+            folded.to_str().unwrap(),
+        ],
+    );
+    let w = check_profile(&table, &svg, &folded, "gas");
+    assert_eq!(w.used, receipt_gas(&state, deploy));
+    let code = ok(&state, &["evm", "code", TOKEN]);
+    let code_len = (code.trim().len() as u64 - 2) / 2;
+    assert_eq!(
+        row(&table, "[code deposit] ")[2],
+        (200 * code_len).to_string(),
+        "{table}"
+    );
+    assert!(table.contains("\nXvmToken.constructor "), "{table}");
+
     // Bad input is refused with status 2.
     let (code, _, err) = xvm(&state, &["evm", "profile", "0x1234"], "");
     assert_eq!(code, 2);
