@@ -1,5 +1,6 @@
 // Compiles contracts/XvmToken.sol with solc (npm package, version pinned in package.json)
-// through its standard-JSON interface and prints the standard-JSON output (ABI and init code).
+// through its standard-JSON interface and prints the standard-JSON output: ABI, init code, and
+// the runtime source map with the source ids it refers to (for `xvm evm profile --artifact`).
 const fs = require("fs");
 const path = require("path");
 const solc = require("solc");
@@ -11,7 +12,9 @@ const input = {
   settings: {
     optimizer: { enabled: true, runs: 200 },
     evmVersion: "prague",
-    outputSelection: { [file]: { XvmToken: ["abi", "evm.bytecode.object"] } },
+    outputSelection: {
+      [file]: { XvmToken: ["abi", "evm.bytecode.object", "evm.deployedBytecode.sourceMap"] },
+    },
   },
 };
 function findImports(p) {
@@ -27,6 +30,5 @@ if (errors.length) {
   for (const e of errors) console.error(e.formattedMessage);
   process.exit(1);
 }
-delete out.sources;
 delete out.errors;
 process.stdout.write(JSON.stringify(out, null, 1) + "\n");

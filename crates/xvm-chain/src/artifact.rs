@@ -211,6 +211,73 @@ pub fn parse_hex_code(s: &str) -> Result<Bytes, String> {
         .map_err(|e| format!("bytecode is not hex: {e}"))
 }
 
+/// A contract's runtime source map and the source files its indexes name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeSources {
+    /// The runtime code's source map (`s:l:f:j:m;...`).
+    pub map: String,
+    /// Source file index and path, as the compiler saw it.
+    pub sources: Vec<(i64, String)>,
+}
+
+/// The runtime source map of the contract [`parse`] picks from `text`, when the artifact has
+/// one: solc standard-JSON output with `evm.deployedBytecode.sourceMap` (file indexes from
+/// `sources`), or `--combined-json` with `srcmap-runtime` (indexes into `sourceList`).
+pub fn runtime_source_map(
+    text: &str,
+    contract: Option<&str>,
+) -> Result<Option<RuntimeSources>, String> {
+    let art = parse(text, contract)?;
+    let Some(name) = art.name else {
+        return Ok(None);
+    };
+    let v: Value =
+        serde_json::from_str(text.trim()).map_err(|e| format!("malformed JSON artifact: {e}"))?;
+    let Some(contracts) = v.get("contracts").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    for (key, entry) in contracts {
+        if let Some(map) = entry.get("srcmap-runtime").and_then(Value::as_str) {
+            if short_name(key) != name {
+                continue;
+            }
+            let sources = v
+                .get("sourceList")
+                .and_then(Value::as_array)
+                .map(|l| {
+                    l.iter()
+                        .enumerate()
+                        .filter_map(|(i, p)| Some((i as i64, p.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Ok(Some(RuntimeSources {
+                map: map.to_string(),
+                sources,
+            }));
+        }
+        if let Some(c) = entry.get(&name) {
+            let Some(map) = str_at(c, &["evm", "deployedBytecode", "sourceMap"]) else {
+                continue;
+            };
+            let sources = v
+                .get("sources")
+                .and_then(Value::as_object)
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(p, s)| Some((s.get("id")?.as_i64()?, p.clone())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Ok(Some(RuntimeSources {
+                map: map.to_string(),
+                sources,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +339,22 @@ mod tests {
         assert!(parse("6001__$abc$__", None)
             .unwrap_err()
             .contains("unlinked"));
+    }
+
+    #[test]
+    fn runtime_source_maps() {
+        let standard = r#"{"contracts":{"a.sol":{"A":{"abi":[],"evm":{"bytecode":{"object":"6002"},"deployedBytecode":{"sourceMap":"1:2:0:-"}}}}},"sources":{"a.sol":{"id":0},"b.sol":{"id":1}}}"#;
+        let s = runtime_source_map(standard, None).unwrap().unwrap();
+        assert_eq!(s.map, "1:2:0:-");
+        assert!(s.sources.contains(&(0, "a.sol".to_string())));
+        assert!(s.sources.contains(&(1, "b.sol".to_string())));
+        let combined = r#"{"contracts":{"a.sol:A":{"abi":[],"bin":"6001","srcmap-runtime":"3:4:1"}},"sourceList":["x.sol","a.sol"]}"#;
+        let c = runtime_source_map(combined, None).unwrap().unwrap();
+        assert_eq!(c.map, "3:4:1");
+        assert_eq!(c.sources, vec![(0, "x.sol".into()), (1, "a.sol".into())]);
+        assert_eq!(runtime_source_map("0x6001", None).unwrap(), None);
+        let no_map =
+            r#"{"contracts":{"a.sol":{"A":{"abi":[],"evm":{"bytecode":{"object":"6002"}}}}}}"#;
+        assert_eq!(runtime_source_map(no_map, None).unwrap(), None);
     }
 }

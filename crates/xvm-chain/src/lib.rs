@@ -23,6 +23,7 @@ mod dev;
 mod error;
 mod mining;
 mod records;
+pub mod srcmap;
 mod tables;
 pub mod tracers;
 mod txconv;

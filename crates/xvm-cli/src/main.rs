@@ -1,10 +1,15 @@
 //! The `xvm` command.
 
+mod debugger;
 mod evm;
 mod input;
 mod neo;
+mod neo_debug;
 mod neo_platform;
+mod neo_profile;
+mod neo_tools;
 mod node;
+mod profile_out;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -44,6 +44,12 @@ enum NeoCommand {
     Transfer(crate::neo_platform::TransferArgs),
     /// Oracle requests: list them, or respond to one and run its callback.
     Oracle(crate::neo_platform::OracleArgs),
+    /// Gas profile of an invocation (run as `invoke --test`): a table per contract, method
+    /// and opcode; --svg writes a flame graph, --folded folded stacks.
+    Profile(crate::neo_profile::ProfileArgs),
+    /// Step through an invocation (run as `invoke --test`): step, next, out, continue,
+    /// break, stack, slots, storage; commands from the terminal, stdin or --script.
+    Debug(crate::neo_debug::DebugArgs),
 }
 
 /// Where a script comes from.
@@ -113,6 +119,8 @@ pub fn main(args: NeoArgs) -> ExitCode {
         NeoCommand::Accounts(a) => crate::neo_platform::accounts(a),
         NeoCommand::Transfer(a) => crate::neo_platform::transfer(a),
         NeoCommand::Oracle(a) => crate::neo_platform::oracle_cmd(a),
+        NeoCommand::Profile(a) => crate::neo_profile::main(a),
+        NeoCommand::Debug(a) => crate::neo_debug::main(a),
     }
 }
 

@@ -161,15 +161,15 @@ fn bad(msg: impl std::fmt::Display) -> ExitCode {
     crate::usage_error(msg)
 }
 
-fn state_dir(s: &StateArg) -> PathBuf {
+pub(crate) fn state_dir(s: &StateArg) -> PathBuf {
     xvm_store::resolve_dir(s.state.as_deref())
 }
 
-fn state_exists(dir: &Path) -> bool {
+pub(crate) fn state_exists(dir: &Path) -> bool {
     dir.join(xvm_store::FILE_NAME).exists()
 }
 
-fn open(dir: &Path) -> Result<Chain<StoreBackend>, String> {
+pub(crate) fn open(dir: &Path) -> Result<Chain<StoreBackend>, String> {
     Chain::open(StoreBackend::open(dir)?)
 }
 
@@ -186,7 +186,7 @@ macro_rules! chain_or_exit {
     };
 }
 
-fn gas_text(datoshi: i64) -> String {
+pub(crate) fn gas_text(datoshi: i64) -> String {
     let sign = if datoshi < 0 { "-" } else { "" };
     let d = datoshi.unsigned_abs();
     format!("{sign}{}.{:08}", d / 100_000_000, d % 100_000_000)
@@ -442,6 +442,31 @@ pub fn deploy(a: DeployArgs) -> ExitCode {
     }
 }
 
+/// The entry script calling `method` of `contract` with `args` (converted by the manifest's
+/// types; account names stand for their hashes), its signers, and the contract's hash.
+pub(crate) fn prepare_call(
+    chain: &Chain<StoreBackend>,
+    contract: &str,
+    method: &str,
+    args: &[String],
+    account: Option<&str>,
+    extra_signers: &[String],
+) -> Result<(Vec<u8>, Vec<Signer>, UInt160), String> {
+    let hash = resolve_contract(chain, contract)?;
+    let types = method_params(chain, &hash, method, args.len())?;
+    let items: Vec<StackItem> = args
+        .iter()
+        .zip(&types)
+        .map(|(t, ty)| match (ty, chain.account(t)) {
+            (ParamType::Hash160, Ok(acc)) => Ok(StackItem::bytes(&acc.hash.0)),
+            _ => parse_arg(t, *ty),
+        })
+        .collect::<Result<_, _>>()?;
+    let signers = signers(chain, account, extra_signers)?;
+    let script = call_script(&hash, method, &items)?;
+    Ok((script, signers, hash))
+}
+
 /// `xvm neo invoke`.
 pub fn invoke(a: InvokeArgs) -> ExitCode {
     let dir = state_dir(&a.state);
@@ -457,23 +482,15 @@ pub fn invoke(a: InvokeArgs) -> ExitCode {
         ));
     }
     let mut chain = chain_or_exit!(&dir);
-    let prepared = (|| {
-        let hash = resolve_contract(&chain, &a.contract)?;
-        let types = method_params(&chain, &hash, &a.method, a.args.len())?;
-        let args: Vec<StackItem> = a
-            .args
-            .iter()
-            .zip(&types)
-            .map(|(t, ty)| match (ty, chain.account(t)) {
-                (ParamType::Hash160, Ok(acc)) => Ok(StackItem::bytes(&acc.hash.0)),
-                _ => parse_arg(t, *ty),
-            })
-            .collect::<Result<_, _>>()?;
-        let signers = signers(&chain, a.account.as_deref(), &a.signer)?;
-        let script = call_script(&hash, &a.method, &args)?;
-        Ok::<_, String>((script, signers))
-    })();
-    let (script, signers) = match prepared {
+    let prepared = prepare_call(
+        &chain,
+        &a.contract,
+        &a.method,
+        &a.args,
+        a.account.as_deref(),
+        &a.signer,
+    );
+    let (script, signers, _) = match prepared {
         Ok(p) => p,
         Err(e) => return bad(e),
     };

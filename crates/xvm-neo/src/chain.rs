@@ -281,16 +281,15 @@ impl<B: Backend> Chain<B> {
         DataCache::new(&self.backend)
     }
 
-    /// Runs `script` in a new block signed by `signers` (the first pays); commits on HALT when
-    /// `commit` is set. Fees (GAS consumed) are burned from the sender on commit.
-    pub fn invoke_script(
-        &mut self,
+    /// The host, transaction and block an invocation of `script` runs with (what
+    /// [`Chain::invoke_script`] executes); for embedders that drive the engine themselves
+    /// (`xvm neo profile`, `xvm neo debug`). Nothing is committed.
+    pub fn prepare_host(
+        &self,
         script: Vec<u8>,
         signers: Vec<Signer>,
         gas_limit: i64,
-        commit: bool,
-        oracle_response: Option<(u64, u8, Vec<u8>)>,
-    ) -> Result<Invocation, String> {
+    ) -> Result<(Host<'_>, Transaction, Block), String> {
         let cache = DataCache::new(&self.backend);
         let (prev_hash, prev_index) = ledger::current(&cache)?.unwrap_or(([0; 32], 0));
         let now = std::time::SystemTime::now()
@@ -312,7 +311,7 @@ impl<B: Backend> Chain<B> {
             nonce: u64::from_le_bytes(tx.hash()[..8].try_into().unwrap_or_default()),
             prev_hash,
         };
-        let mut host = Host::new(
+        let host = Host::new(
             &self.backend,
             self.platform.clone(),
             self.settings.clone(),
@@ -321,6 +320,20 @@ impl<B: Backend> Chain<B> {
             Some(block.clone()),
             gas_limit,
         );
+        Ok((host, tx, block))
+    }
+
+    /// Runs `script` in a new block signed by `signers` (the first pays); commits on HALT when
+    /// `commit` is set. Fees (GAS consumed) are burned from the sender on commit.
+    pub fn invoke_script(
+        &mut self,
+        script: Vec<u8>,
+        signers: Vec<Signer>,
+        gas_limit: i64,
+        commit: bool,
+        oracle_response: Option<(u64, u8, Vec<u8>)>,
+    ) -> Result<Invocation, String> {
+        let (mut host, tx, block) = self.prepare_host(script.clone(), signers, gas_limit)?;
         host.oracle_response = oracle_response;
         let outcome = host.run(&script);
         let halted = outcome.state == xvm_neovm::VmState::Halt;

@@ -191,16 +191,23 @@ impl<'a> Host<'a> {
     /// Runs `script` as the entry script (call flags All) to HALT or FAULT.
     pub fn run(mut self, script: &[u8]) -> Outcome {
         let mut vm = ExecutionEngine::new(Limits::default());
-        let hash = UInt160(crate::crypto::hash160(script));
-        self.entry_hash = hash;
-        let loaded = vm.load_script(Script::new(script.to_vec()), -1, 0);
-        if let Err(e) = loaded {
+        if let Err(e) = self.load_entry(&mut vm, script) {
             return self.finish(&vm, Some(e.to_string()));
         }
-        self.register_context(&vm, hash, None, call_flags::ALL, None, false);
         let state = vm.execute(&mut self);
         let msg = (state == VmState::Fault).then(|| vm.fault_message().unwrap_or("").to_string());
         self.finish(&vm, msg)
+    }
+
+    /// Loads `script` into `vm` as the entry script (call flags All), as [`Host::run`] does
+    /// before executing; embedders that drive the engine themselves (a profiler, a debugger)
+    /// call this, run `vm`, then [`Host::finish`].
+    pub fn load_entry(&mut self, vm: &mut ExecutionEngine, script: &[u8]) -> Result<(), VmError> {
+        let hash = UInt160(crate::crypto::hash160(script));
+        self.entry_hash = hash;
+        vm.load_script(Script::new(script.to_vec()), -1, 0)?;
+        self.register_context(vm, hash, None, call_flags::ALL, None, false);
+        Ok(())
     }
 
     /// Runs a prepared engine (for embedders that load contexts themselves).

@@ -31,7 +31,7 @@ pub struct StateOpts {
 }
 
 impl StateOpts {
-    fn open(&self) -> Result<Chain, String> {
+    pub(crate) fn open(&self) -> Result<Chain, String> {
         let dir = xvm_store::resolve_dir(self.state.as_deref());
         let mut genesis = GenesisOptions::default();
         if let Some(f) = &self.fork {
@@ -55,7 +55,7 @@ impl StateOpts {
 }
 
 /// A sender: an index into the default accounts or an address.
-fn parse_from(chain: &Chain, from: Option<&str>) -> Result<Address, String> {
+pub(crate) fn parse_from(chain: &Chain, from: Option<&str>) -> Result<Address, String> {
     let accounts = chain.accounts();
     match from {
         None => accounts
@@ -73,14 +73,14 @@ fn parse_from(chain: &Chain, from: Option<&str>) -> Result<Address, String> {
     }
 }
 
-fn parse_address(what: &str, s: &str) -> Result<Address, String> {
+pub(crate) fn parse_address(what: &str, s: &str) -> Result<Address, String> {
     s.trim()
         .parse::<Address>()
         .map_err(|e| format!("{what}: '{s}' is not an address: {e}"))
 }
 
 /// Wei, with units: `1000`, `0x3e8`, `1.5ether`, `20gwei`.
-fn parse_wei(s: &str) -> Result<U256, String> {
+pub(crate) fn parse_wei(s: &str) -> Result<U256, String> {
     match DynSolType::Uint(256).coerce_str(s.trim()) {
         Ok(alloy_dyn_abi::DynSolValue::Uint(v, _)) => Ok(v),
         _ => Err(format!(

@@ -1,9 +1,12 @@
 //! `xvm evm ...` subcommands.
 
+mod debug;
 mod disasm;
 pub mod local;
+mod profile;
 mod run;
 mod statetest;
+mod target;
 
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
@@ -41,6 +44,13 @@ enum EvmCommand {
     Receipt(local::ReceiptArgs),
     /// A block as JSON (default: the newest).
     Block(local::BlockArgs),
+    /// Gas profile of a mined transaction (TXHASH) or a call (ADDR METHOD [ARGS...]): a table
+    /// per contract, function and opcode; --svg writes a flame graph, --folded folded stacks.
+    Profile(profile::ProfileArgs),
+    /// Step through a mined transaction (TXHASH) or a call (ADDR METHOD [ARGS...]): step,
+    /// next, out, continue, break, stack, memory, storage; commands from the terminal, stdin
+    /// or --script.
+    Debug(debug::DebugArgs),
 }
 
 /// Runs `xvm evm ...`.
@@ -58,5 +68,7 @@ pub fn main(args: EvmArgs) -> ExitCode {
         EvmCommand::Storage(a) => local::storage(a),
         EvmCommand::Receipt(a) => local::receipt(a),
         EvmCommand::Block(a) => local::block(a),
+        EvmCommand::Profile(a) => profile::main(a),
+        EvmCommand::Debug(a) => debug::main(a),
     }
 }
