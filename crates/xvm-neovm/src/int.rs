@@ -91,6 +91,7 @@ impl Int {
     }
 
     /// Converts to `i64` if it fits.
+    #[inline]
     pub fn to_i64(self) -> Option<i64> {
         let limbs = self.0.as_limbs();
         let low = limbs[0] as i64;
@@ -99,6 +100,7 @@ impl Int {
     }
 
     /// Converts to `i32` if it fits (the C# `(int)` cast, which throws on overflow).
+    #[inline]
     pub fn to_i32(self) -> Option<i32> {
         self.to_i64().and_then(|v| i32::try_from(v).ok())
     }
@@ -155,6 +157,7 @@ impl Int {
     }
 
     /// `self + rhs`.
+    #[inline]
     pub fn checked_add(self, rhs: Int) -> Option<Int> {
         let r = self.0.wrapping_add(rhs.0);
         let (a, b, c) = (self.is_negative(), rhs.is_negative(), r.bit(SIGN_BIT));
@@ -162,6 +165,7 @@ impl Int {
     }
 
     /// `self - rhs`.
+    #[inline]
     pub fn checked_sub(self, rhs: Int) -> Option<Int> {
         let r = self.0.wrapping_sub(rhs.0);
         let (a, b, c) = (self.is_negative(), rhs.is_negative(), r.bit(SIGN_BIT));
@@ -345,6 +349,7 @@ impl Int {
 }
 
 impl From<i64> for Int {
+    #[inline]
     fn from(v: i64) -> Int {
         let ext = if v < 0 { u64::MAX } else { 0 };
         Int(U256::from_limbs([v as u64, ext, ext, ext]))

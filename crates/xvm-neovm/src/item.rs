@@ -397,6 +397,15 @@ impl StackItem {
         matches!(self, StackItem::Null)
     }
 
+    /// Whether this is Null, a Boolean or an Integer: items that own no heap data.
+    #[inline]
+    pub fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            StackItem::Null | StackItem::Boolean(_) | StackItem::Integer(_)
+        )
+    }
+
     /// Whether this is a compound (Array, Struct, Map).
     #[inline]
     pub fn is_compound(&self) -> bool {
