@@ -3,6 +3,7 @@
 mod evm;
 mod input;
 mod neo;
+mod neo_bench;
 mod neo_platform;
 mod node;
 

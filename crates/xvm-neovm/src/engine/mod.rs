@@ -542,7 +542,10 @@ impl ExecutionEngine {
         let ci = self.contexts.len() - 1;
         let ctx = &self.contexts[ci];
         let ip = ctx.ip;
-        let ins = ctx.script.decoded(ip).map_err(|e| fault(e.0))?;
+        let ins = ctx.script.decoded(ip);
+        if !ins.valid {
+            return Err(bad_instruction(&ctx.script, ip));
+        }
         host.pre_execute(self, &ctx.script.view(&ins))?;
         match self.dispatch(host, ins, ip) {
             Ok(()) => {}
@@ -799,6 +802,15 @@ enum SlotKind {
     Static,
     Local,
     Argument,
+}
+
+#[cold]
+#[inline(never)]
+fn bad_instruction(script: &Script, ip: usize) -> VmError {
+    match script.instruction(ip) {
+        Err(e) => fault(e.0),
+        Ok(_) => fault(format!("Bad script at {ip}: script too large")),
+    }
 }
 
 #[cold]
