@@ -157,7 +157,7 @@ impl Int {
     }
 
     /// `self + rhs`.
-    #[inline]
+    #[inline(always)]
     pub fn checked_add(self, rhs: Int) -> Option<Int> {
         // Limb by limb with the carry; the top limb is a signed add whose overflow (either of
         // the two partial adds, not both) is exactly a 256-bit signed overflow.
@@ -173,7 +173,7 @@ impl Int {
     }
 
     /// `self - rhs`.
-    #[inline]
+    #[inline(always)]
     pub fn checked_sub(self, rhs: Int) -> Option<Int> {
         let (a, b) = (self.0.as_limbs(), rhs.0.as_limbs());
         let (r0, c0) = a[0].overflowing_sub(b[0]);
@@ -488,7 +488,13 @@ mod tests {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                *l = if seed % 3 == 0 { 0 } else if seed % 3 == 1 { u64::MAX } else { seed };
+                *l = if seed % 3 == 0 {
+                    0
+                } else if seed % 3 == 1 {
+                    u64::MAX
+                } else {
+                    seed
+                };
             }
             vals.push(Int(U256::from_limbs(limbs)));
         }

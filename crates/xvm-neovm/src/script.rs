@@ -31,59 +31,54 @@ struct ScriptBody {
     decoded: OnceCell<Box<[Cell<Decoded>]>>,
 }
 
-/// A decoded instruction as the engine caches it: opcode, encoded size, where the operand
-/// lies in the script and its first (up to) eight bytes as a little-endian immediate.
+/// A decoded instruction as the engine caches it (16 bytes): opcode, encoded size, where the
+/// operand starts and its first (up to) eight bytes as a little-endian immediate.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Decoded {
     /// The operand's first eight bytes (zero-padded), little-endian.
     pub imm: u64,
-    /// Offset of the operand in the script (after any length prefix).
-    pub start: u32,
-    /// Operand length in bytes.
-    pub len: u32,
-    /// Total encoded size.
+    /// Total encoded size; 0 marks an unfilled or undecodable entry.
     pub size: u32,
     /// The opcode.
     pub op: OpCode,
-    /// Whether this cache entry has been filled.
-    pub valid: bool,
+    /// Bytes from the opcode to the operand (1 + any length prefix).
+    pub skip: u8,
 }
 
 impl Decoded {
     /// An unfilled cache entry.
     const EMPTY: Decoded = Decoded {
         imm: 0,
-        start: 0,
-        len: 0,
         size: 0,
         op: OpCode::RET,
-        valid: false,
+        skip: 1,
     };
 
     /// The synthetic RET past the end of a script.
     pub const RET: Decoded = Decoded {
         imm: 0,
-        start: 0,
-        len: 0,
         size: 1,
         op: OpCode::RET,
-        valid: true,
+        skip: 1,
     };
 
-    /// The cache entry of `ins`, decoded at `ip`. Scripts are addressed with 32-bit offsets
-    /// (NeoVM scripts are far smaller); `None` for anything larger, which is then not cached.
-    fn from_instruction(ip: usize, ins: &Instruction<'_>) -> Option<Decoded> {
+    /// Whether the entry holds a decoded instruction.
+    #[inline(always)]
+    pub fn valid(&self) -> bool {
+        self.size != 0
+    }
+
+    /// The cache entry of `ins`; `None` if it does not fit (sizes beyond 32 bits, which no
+    /// NeoVM script reaches), in which case it is not cached.
+    fn from_instruction(ins: &Instruction<'_>) -> Option<Decoded> {
         let mut imm = [0u8; 8];
         let n = ins.operand.len().min(8);
         imm[..n].copy_from_slice(&ins.operand[..n]);
-        let end = ip.checked_add(ins.size)?;
         Some(Decoded {
             imm: u64::from_le_bytes(imm),
-            start: u32::try_from(end - ins.operand.len()).ok()?,
-            len: u32::try_from(ins.operand.len()).ok()?,
             size: u32::try_from(ins.size).ok()?,
             op: ins.opcode,
-            valid: true,
+            skip: u8::try_from(ins.size - ins.operand.len()).ok()?,
         })
     }
 
@@ -169,7 +164,7 @@ impl Script {
     }
 
     /// The cached decoding of the instruction at `ip` (the synthetic RET at or past the end).
-    /// An entry with `valid == false` means the bytes at `ip` do not decode; [`Script::instruction`]
+    /// An entry that is not `valid()` means the bytes at `ip` do not decode; [`Script::instruction`]
     /// then gives the error.
     #[inline(always)]
     pub(crate) fn decoded(&self, ip: usize) -> Decoded {
@@ -181,7 +176,7 @@ impl Script {
             None => Decoded::RET,
             Some(cell) => {
                 let d = cell.get();
-                if d.valid {
+                if d.valid() {
                     d
                 } else {
                     self.decode_into(ip, cell)
@@ -205,27 +200,30 @@ impl Script {
     fn decode_into(&self, ip: usize, cell: &Cell<Decoded>) -> Decoded {
         let d = decode(&self.0.bytes, ip)
             .ok()
-            .and_then(|ins| Decoded::from_instruction(ip, &ins))
+            .and_then(|ins| Decoded::from_instruction(&ins))
             .unwrap_or(Decoded::EMPTY);
         cell.set(d);
         d
     }
 
-    /// The operand bytes of an instruction of this script as [`Script::decoded`] returned it.
+    /// The operand bytes of the instruction [`Script::decoded`] returned for `ip`.
     #[inline(always)]
-    pub(crate) fn operand(&self, d: &Decoded) -> &[u8] {
-        let (start, len) = (d.start as usize, d.len as usize);
-        // Always in range for entries of this script (the synthetic RET has an empty operand
-        // at 0); the fallback only guards against a mix-up.
-        self.0.bytes.get(start..start + len).unwrap_or(&[])
+    pub(crate) fn operand(&self, ip: usize, d: &Decoded) -> &[u8] {
+        let (start, end) = (ip + d.skip as usize, ip + d.size as usize);
+        if start >= end {
+            return &[];
+        }
+        // Always in range for an entry of this script at `ip`; the fallback only guards
+        // against a mix-up.
+        self.0.bytes.get(start..end).unwrap_or(&[])
     }
 
-    /// The public view of a cached instruction.
+    /// The public view of the instruction [`Script::decoded`] returned for `ip`.
     #[inline(always)]
-    pub(crate) fn view(&self, d: &Decoded) -> Instruction<'_> {
+    pub(crate) fn view(&self, ip: usize, d: &Decoded) -> Instruction<'_> {
         Instruction {
             opcode: d.op,
-            operand: self.operand(d),
+            operand: self.operand(ip, d),
             size: d.size as usize,
         }
     }
@@ -469,9 +467,9 @@ mod tests {
         for round in 0..2 {
             for ip in 0..bytes.len() {
                 let d = s.decoded(ip);
-                match (decode(&bytes, ip), d.valid) {
+                match (decode(&bytes, ip), d.valid()) {
                     (Ok(i), true) => {
-                        assert_eq!(s.view(&d), i, "offset {ip}, round {round}");
+                        assert_eq!(s.view(ip, &d), i, "offset {ip}, round {round}");
                         let mut imm = [0u8; 8];
                         let n = i.operand.len().min(8);
                         imm[..n].copy_from_slice(&i.operand[..n]);
@@ -483,7 +481,7 @@ mod tests {
             }
         }
         let end = s.decoded(bytes.len());
-        assert_eq!(s.view(&end), Instruction::RET);
+        assert_eq!(s.view(bytes.len(), &end), Instruction::RET);
         let d = s.decoded(7);
         assert_eq!((d.i32(), d.i32_1()), (1, 2));
         assert_eq!(s.decoded(4).imm as i16, -2);

@@ -30,7 +30,7 @@ impl ExecutionEngine {
             O::PUSHINT64 => self.push(StackItem::Integer(Int::from(ins.imm as i64))),
             O::PUSHINT128 | O::PUSHINT256 => {
                 let script = self.current().script.clone();
-                let v = Int::from_le_bytes(script.operand(&ins)).ok_or_else(overflow)?;
+                let v = Int::from_le_bytes(script.operand(ip, &ins)).ok_or_else(overflow)?;
                 self.push(StackItem::Integer(v));
             }
             O::PUSHT => self.push(StackItem::Boolean(true)),
@@ -49,7 +49,7 @@ impl ExecutionEngine {
             O::PUSHNULL => self.push(StackItem::Null),
             O::PUSHDATA1 | O::PUSHDATA2 | O::PUSHDATA4 => {
                 let script = self.current().script.clone();
-                let data = script.operand(&ins);
+                let data = script.operand(ip, &ins);
                 self.assert_item_size(data.len())?;
                 self.push(StackItem::bytes(data));
             }

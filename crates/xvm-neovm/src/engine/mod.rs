@@ -543,10 +543,10 @@ impl ExecutionEngine {
         let ctx = &self.contexts[ci];
         let ip = ctx.ip;
         let ins = ctx.script.decoded(ip);
-        if !ins.valid {
+        if !ins.valid() {
             return Err(bad_instruction(&ctx.script, ip));
         }
-        host.pre_execute(self, &ctx.script.view(&ins))?;
+        host.pre_execute(self, &ctx.script.view(ip, &ins))?;
         match self.dispatch(host, ins, ip) {
             Ok(()) => {}
             Err(VmError::Throw(ex)) => self.throw(host, *ex)?,
