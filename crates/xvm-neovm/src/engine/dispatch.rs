@@ -674,11 +674,11 @@ impl ExecutionEngine {
                         m.len()
                     }
                     StackItem::Array(a) | StackItem::Struct(a) => {
-                        let items = a.items().clone();
-                        for v in items.into_iter().rev() {
-                            self.push(v);
+                        let items = a.items();
+                        for v in items.iter().rev() {
+                            self.push(v.clone_fast());
                         }
-                        a.len()
+                        items.len()
                     }
                     other => {
                         return Err(fault(format!(
