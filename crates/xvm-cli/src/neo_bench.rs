@@ -179,7 +179,9 @@ struct Counter {
 
 impl Interop for Counter {
     fn syscall(&mut self, _engine: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
-        Err(fault(format!("Syscall 0x{id:08x} is not available in the benchmark")))
+        Err(fault(format!(
+            "Syscall 0x{id:08x} is not available in the benchmark"
+        )))
     }
 
     #[inline]
