@@ -4,6 +4,7 @@ mod debugger;
 mod evm;
 mod input;
 mod neo;
+mod neo_bench;
 mod neo_debug;
 mod neo_platform;
 mod neo_profile;

@@ -30,6 +30,8 @@ enum NeoCommand {
     Disasm(DisasmArgs),
     /// Assemble text (as `disasm` prints it) into a script, printed as hex.
     Asm(AsmArgs),
+    /// Benchmark the engine on a fixed NeoVM script set; reports ns per VM instruction.
+    Bench(crate::neo_bench::BenchArgs),
     /// Deploy a contract (.nef + manifest) to the local state; prints its hash, GAS and notifications.
     Deploy(crate::neo_platform::DeployArgs),
     /// Invoke a contract method; prints state, stack (Neo RPC JSON), notifications, logs, GAS.
@@ -112,6 +114,7 @@ pub fn main(args: NeoArgs) -> ExitCode {
         NeoCommand::Test(a) => test(a),
         NeoCommand::Disasm(a) => disasm(a),
         NeoCommand::Asm(a) => asm(a),
+        NeoCommand::Bench(a) => crate::neo_bench::bench(a),
         NeoCommand::Deploy(a) => crate::neo_platform::deploy(a),
         NeoCommand::Invoke(a) => crate::neo_platform::invoke(a),
         NeoCommand::Storage(a) => crate::neo_platform::storage(a),
@@ -178,33 +181,41 @@ impl Interop for CliHost {
         )))
     }
 
+    #[inline]
     fn pre_execute(
         &mut self,
         engine: &ExecutionEngine,
         ins: &Instruction<'_>,
     ) -> Result<(), VmError> {
         if self.trace {
-            if let Some(ctx) = engine.current_context() {
-                let stack: Vec<Json> = engine
-                    .evaluation_stack(ctx)
-                    .iter()
-                    .rev()
-                    .map(item_to_json)
-                    .collect();
-                eprintln!(
-                    "{:>5} {:<12} depth={} stack={}",
-                    ctx.ip,
-                    ins.opcode.to_string(),
-                    engine.invocation_stack().len(),
-                    Json::Array(stack)
-                );
-            }
+            trace_line(engine, ins);
         }
         self.gas_used += ins.opcode.price() as u64 * EXEC_FEE_FACTOR;
-        if self.gas_limit.is_some_and(|limit| self.gas_used > limit) {
-            return Err(fault("Insufficient GAS."));
+        match self.gas_limit {
+            Some(limit) if self.gas_used > limit => Err(fault("Insufficient GAS.")),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+}
+
+/// One `--trace` line: ip, opcode, invocation depth, evaluation stack (top first).
+#[cold]
+#[inline(never)]
+fn trace_line(engine: &ExecutionEngine, ins: &Instruction<'_>) {
+    if let Some(ctx) = engine.current_context() {
+        let stack: Vec<Json> = engine
+            .evaluation_stack(ctx)
+            .iter()
+            .rev()
+            .map(item_to_json)
+            .collect();
+        eprintln!(
+            "{:>5} {:<12} depth={} stack={}",
+            ctx.ip,
+            ins.opcode.to_string(),
+            engine.invocation_stack().len(),
+            Json::Array(stack)
+        );
     }
 }
 

@@ -91,6 +91,7 @@ impl Int {
     }
 
     /// Converts to `i64` if it fits.
+    #[inline]
     pub fn to_i64(self) -> Option<i64> {
         let limbs = self.0.as_limbs();
         let low = limbs[0] as i64;
@@ -99,6 +100,7 @@ impl Int {
     }
 
     /// Converts to `i32` if it fits (the C# `(int)` cast, which throws on overflow).
+    #[inline]
     pub fn to_i32(self) -> Option<i32> {
         self.to_i64().and_then(|v| i32::try_from(v).ok())
     }
@@ -155,17 +157,33 @@ impl Int {
     }
 
     /// `self + rhs`.
+    #[inline(always)]
     pub fn checked_add(self, rhs: Int) -> Option<Int> {
-        let r = self.0.wrapping_add(rhs.0);
-        let (a, b, c) = (self.is_negative(), rhs.is_negative(), r.bit(SIGN_BIT));
-        (a != b || a == c).then_some(Int(r))
+        // Limb by limb with the carry; the top limb is a signed add whose overflow (either of
+        // the two partial adds, not both) is exactly a 256-bit signed overflow.
+        let (a, b) = (self.0.as_limbs(), rhs.0.as_limbs());
+        let (r0, c0) = a[0].overflowing_add(b[0]);
+        let (t1, c1a) = a[1].overflowing_add(b[1]);
+        let (r1, c1b) = t1.overflowing_add(c0 as u64);
+        let (t2, c2a) = a[2].overflowing_add(b[2]);
+        let (r2, c2b) = t2.overflowing_add((c1a | c1b) as u64);
+        let (t3, o1) = (a[3] as i64).overflowing_add(b[3] as i64);
+        let (r3, o2) = t3.overflowing_add((c2a | c2b) as i64);
+        (o1 == o2).then_some(Int(U256::from_limbs([r0, r1, r2, r3 as u64])))
     }
 
     /// `self - rhs`.
+    #[inline(always)]
     pub fn checked_sub(self, rhs: Int) -> Option<Int> {
-        let r = self.0.wrapping_sub(rhs.0);
-        let (a, b, c) = (self.is_negative(), rhs.is_negative(), r.bit(SIGN_BIT));
-        (a == b || a == c).then_some(Int(r))
+        let (a, b) = (self.0.as_limbs(), rhs.0.as_limbs());
+        let (r0, c0) = a[0].overflowing_sub(b[0]);
+        let (t1, c1a) = a[1].overflowing_sub(b[1]);
+        let (r1, c1b) = t1.overflowing_sub(c0 as u64);
+        let (t2, c2a) = a[2].overflowing_sub(b[2]);
+        let (r2, c2b) = t2.overflowing_sub((c1a | c1b) as u64);
+        let (t3, o1) = (a[3] as i64).overflowing_sub(b[3] as i64);
+        let (r3, o2) = t3.overflowing_sub((c2a | c2b) as i64);
+        (o1 == o2).then_some(Int(U256::from_limbs([r0, r1, r2, r3 as u64])))
     }
 
     /// `self * rhs`.
@@ -345,6 +363,7 @@ impl Int {
 }
 
 impl From<i64> for Int {
+    #[inline]
     fn from(v: i64) -> Int {
         let ext = if v < 0 { u64::MAX } else { 0 };
         Int(U256::from_limbs([v as u64, ext, ext, ext]))
@@ -442,6 +461,48 @@ mod tests {
             assert_eq!(Int::from_le_bytes(&x.to_le_bytes()), Some(x));
             assert_eq!(x.to_string(), v.to_string());
             assert_eq!(x.to_i64(), Some(v));
+        }
+    }
+
+    #[test]
+    fn limb_add_sub_match_the_sign_rule() {
+        // Reference: wrap, then overflow iff the operands' signs make the result's sign impossible.
+        let add_ref = |x: Int, y: Int| {
+            let r = x.0.wrapping_add(y.0);
+            let (a, b, c) = (x.is_negative(), y.is_negative(), r.bit(SIGN_BIT));
+            (a != b || a == c).then_some(Int(r))
+        };
+        let sub_ref = |x: Int, y: Int| {
+            let r = x.0.wrapping_sub(y.0);
+            let (a, b, c) = (x.is_negative(), y.is_negative(), r.bit(SIGN_BIT));
+            (a == b || a == c).then_some(Int(r))
+        };
+        let mut vals = vec![Int::ZERO, Int::ONE, Int::MINUS_ONE, Int::MAX, Int::MIN];
+        for v in [i64::MAX, i64::MIN, -2, 2] {
+            vals.push(Int::from(v));
+        }
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200 {
+            let mut limbs = [0u64; 4];
+            for l in &mut limbs {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *l = if seed % 3 == 0 {
+                    0
+                } else if seed % 3 == 1 {
+                    u64::MAX
+                } else {
+                    seed
+                };
+            }
+            vals.push(Int(U256::from_limbs(limbs)));
+        }
+        for &x in &vals {
+            for &y in &vals {
+                assert_eq!(x.checked_add(y), add_ref(x, y), "{x} + {y}");
+                assert_eq!(x.checked_sub(y), sub_ref(x, y), "{x} - {y}");
+            }
         }
     }
 

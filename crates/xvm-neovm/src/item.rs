@@ -162,10 +162,51 @@ impl MapKey {
     }
 }
 
+/// The hasher of map keys: a fixed multiply-rotate hash (FxHash's scheme), much cheaper than
+/// SipHash on the short keys NeoVM maps hold. The reference counter bounds a map to a few
+/// thousand entries, so even colliding keys cannot make a lookup expensive without bound.
+#[derive(Clone, Copy, Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Map entries in insertion order, hashed with [`KeyHasher`].
+pub type MapEntries = IndexMap<MapKey, StackItem, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// A Map body: insertion-ordered entries and the stack-reference count.
 #[derive(Default)]
 pub struct MapItem {
-    entries: RefCell<IndexMap<MapKey, StackItem>>,
+    entries: RefCell<MapEntries>,
     pub(crate) stack_refs: Cell<usize>,
 }
 
@@ -187,10 +228,10 @@ impl MapItem {
         Rc::new(m)
     }
     /// Borrows the entries.
-    pub fn entries(&self) -> Ref<'_, IndexMap<MapKey, StackItem>> {
+    pub fn entries(&self) -> Ref<'_, MapEntries> {
         self.entries.borrow()
     }
-    pub(crate) fn entries_mut(&self) -> RefMut<'_, IndexMap<MapKey, StackItem>> {
+    pub(crate) fn entries_mut(&self) -> RefMut<'_, MapEntries> {
         self.entries.borrow_mut()
     }
     /// The number of entries.
@@ -395,6 +436,15 @@ impl StackItem {
     /// Whether the item is Null.
     pub fn is_null(&self) -> bool {
         matches!(self, StackItem::Null)
+    }
+
+    /// Whether this is Null, a Boolean or an Integer: items that own no heap data.
+    #[inline]
+    pub fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            StackItem::Null | StackItem::Boolean(_) | StackItem::Integer(_)
+        )
     }
 
     /// Whether this is a compound (Array, Struct, Map).

@@ -1,6 +1,7 @@
 //! Scripts and instruction decoding.
 
 use crate::opcode::{OpCode, Operand};
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -18,37 +19,137 @@ impl std::error::Error for BadScript {}
 
 /// An immutable script shared by reference; two scripts are the same script only when they are
 /// the same object (pointers compare scripts by identity, as the reference does).
+///
+/// Each script keeps a decode cache: the first time execution reaches an offset, the
+/// instruction there is decoded once and remembered, so loops pay for decoding only once.
 #[derive(Clone)]
-pub struct Script(Rc<[u8]>);
+pub struct Script(Rc<ScriptBody>);
+
+struct ScriptBody {
+    bytes: Rc<[u8]>,
+    /// One entry per byte offset, filled lazily; allocated on first use.
+    decoded: OnceCell<Box<[Cell<Decoded>]>>,
+}
+
+/// A decoded instruction as the engine caches it (16 bytes): opcode, encoded size, where the
+/// operand starts and its first (up to) eight bytes as a little-endian immediate.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decoded {
+    /// The operand's first eight bytes (zero-padded), little-endian.
+    pub imm: u64,
+    /// Total encoded size; 0 marks an unfilled or undecodable entry.
+    pub size: u32,
+    /// The opcode.
+    pub op: OpCode,
+    /// Bytes from the opcode to the operand (1 + any length prefix).
+    pub skip: u8,
+}
+
+impl Decoded {
+    /// An unfilled cache entry.
+    const EMPTY: Decoded = Decoded {
+        imm: 0,
+        size: 0,
+        op: OpCode::RET,
+        skip: 1,
+    };
+
+    /// The synthetic RET past the end of a script.
+    pub const RET: Decoded = Decoded {
+        imm: 0,
+        size: 1,
+        op: OpCode::RET,
+        skip: 1,
+    };
+
+    /// Whether the entry holds a decoded instruction.
+    #[inline(always)]
+    pub fn valid(&self) -> bool {
+        self.size != 0
+    }
+
+    /// The cache entry of `ins`; `None` if it does not fit (sizes beyond 32 bits, which no
+    /// NeoVM script reaches), in which case it is not cached.
+    fn from_instruction(ins: &Instruction<'_>) -> Option<Decoded> {
+        let mut imm = [0u8; 8];
+        let n = ins.operand.len().min(8);
+        imm[..n].copy_from_slice(&ins.operand[..n]);
+        Some(Decoded {
+            imm: u64::from_le_bytes(imm),
+            size: u32::try_from(ins.size).ok()?,
+            op: ins.opcode,
+            skip: u8::try_from(ins.size - ins.operand.len()).ok()?,
+        })
+    }
+
+    /// The operand as signed 8-bit.
+    #[inline(always)]
+    pub fn i8(&self) -> i8 {
+        self.imm as u8 as i8
+    }
+    /// The operand as unsigned 8-bit.
+    #[inline(always)]
+    pub fn u8(&self) -> u8 {
+        self.imm as u8
+    }
+    /// The second operand byte.
+    #[inline(always)]
+    pub fn u8_1(&self) -> u8 {
+        (self.imm >> 8) as u8
+    }
+    /// The operand as LE signed 32-bit.
+    #[inline(always)]
+    pub fn i32(&self) -> i32 {
+        self.imm as u32 as i32
+    }
+    /// Operand bytes 4..8 as LE signed 32-bit.
+    #[inline(always)]
+    pub fn i32_1(&self) -> i32 {
+        (self.imm >> 32) as u32 as i32
+    }
+    /// The operand as LE unsigned 16-bit.
+    #[inline(always)]
+    pub fn u16(&self) -> u16 {
+        self.imm as u16
+    }
+    /// The operand as LE unsigned 32-bit.
+    #[inline(always)]
+    pub fn u32(&self) -> u32 {
+        self.imm as u32
+    }
+}
 
 impl Script {
     /// Wraps bytes without validation: bad bytes fault only when execution reaches them.
     pub fn new(bytes: impl Into<Rc<[u8]>>) -> Script {
-        Script(bytes.into())
+        Script(Rc::new(ScriptBody {
+            bytes: bytes.into(),
+            decoded: OnceCell::new(),
+        }))
     }
 
     /// Wraps bytes after strict validation (see [`validate_strict`]).
     pub fn new_strict(bytes: impl Into<Rc<[u8]>>) -> Result<Script, BadScript> {
-        let s = Script(bytes.into());
-        validate_strict(&s.0)?;
+        let s = Script::new(bytes);
+        validate_strict(s.bytes())?;
         Ok(s)
     }
 
     /// The script bytes.
     #[inline]
     pub fn bytes(&self) -> &[u8] {
-        &self.0
+        &self.0.bytes
     }
 
     /// The script length in bytes.
     #[inline]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.bytes.len()
     }
 
     /// Whether the script is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.bytes.is_empty()
     }
 
     /// Whether `self` and `other` are the same script object.
@@ -59,13 +160,78 @@ impl Script {
     /// Decodes the instruction at `ip`.
     #[inline]
     pub fn instruction(&self, ip: usize) -> Result<Instruction<'_>, BadScript> {
-        decode(&self.0, ip)
+        decode(&self.0.bytes, ip)
+    }
+
+    /// The cached decoding of the instruction at `ip` (the synthetic RET at or past the end).
+    /// An entry that is not `valid()` means the bytes at `ip` do not decode; [`Script::instruction`]
+    /// then gives the error.
+    #[inline(always)]
+    pub(crate) fn decoded(&self, ip: usize) -> Decoded {
+        let table = match self.0.decoded.get() {
+            Some(t) => t,
+            None => self.init_table(),
+        };
+        match table.get(ip) {
+            None => Decoded::RET,
+            Some(cell) => {
+                let d = cell.get();
+                if d.valid() {
+                    d
+                } else {
+                    self.decode_into(ip, cell)
+                }
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn init_table(&self) -> &[Cell<Decoded>] {
+        self.0.decoded.get_or_init(|| {
+            (0..self.0.bytes.len())
+                .map(|_| Cell::new(Decoded::EMPTY))
+                .collect()
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn decode_into(&self, ip: usize, cell: &Cell<Decoded>) -> Decoded {
+        let d = decode(&self.0.bytes, ip)
+            .ok()
+            .and_then(|ins| Decoded::from_instruction(&ins))
+            .unwrap_or(Decoded::EMPTY);
+        cell.set(d);
+        d
+    }
+
+    /// The operand bytes of the instruction [`Script::decoded`] returned for `ip`.
+    #[inline(always)]
+    pub(crate) fn operand(&self, ip: usize, d: &Decoded) -> &[u8] {
+        let (start, end) = (ip + d.skip as usize, ip + d.size as usize);
+        if start >= end {
+            return &[];
+        }
+        // Always in range for an entry of this script at `ip`; the fallback only guards
+        // against a mix-up.
+        self.0.bytes.get(start..end).unwrap_or(&[])
+    }
+
+    /// The public view of the instruction [`Script::decoded`] returned for `ip`.
+    #[inline(always)]
+    pub(crate) fn view(&self, ip: usize, d: &Decoded) -> Instruction<'_> {
+        Instruction {
+            opcode: d.op,
+            operand: self.operand(ip, d),
+            size: d.size as usize,
+        }
     }
 }
 
 impl fmt::Debug for Script {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Script({} bytes)", self.0.len())
+        write!(f, "Script({} bytes)", self.len())
     }
 }
 
@@ -289,6 +455,36 @@ mod tests {
         assert!(decode(&[0xFF], 0).is_err());
         assert!(decode(&[0x0E, 0xFF, 0xFF, 0xFF, 0xFF], 0).is_err());
         assert!(decode(&[0x01, 0x00], 0).is_err());
+    }
+
+    #[test]
+    fn decode_cache_matches_decode_at_every_offset() {
+        // PUSHDATA1 [0x11 0x40], PUSHINT16 -2, TRY_L 1 2, undefined 0xFF.
+        let bytes = vec![
+            0x0C, 0x02, 0x11, 0x40, 0x01, 0xFE, 0xFF, 0x3C, 1, 0, 0, 0, 2, 0, 0, 0, 0xFF,
+        ];
+        let s = Script::new(bytes.clone());
+        for round in 0..2 {
+            for ip in 0..bytes.len() {
+                let d = s.decoded(ip);
+                match (decode(&bytes, ip), d.valid()) {
+                    (Ok(i), true) => {
+                        assert_eq!(s.view(ip, &d), i, "offset {ip}, round {round}");
+                        let mut imm = [0u8; 8];
+                        let n = i.operand.len().min(8);
+                        imm[..n].copy_from_slice(&i.operand[..n]);
+                        assert_eq!(d.imm, u64::from_le_bytes(imm));
+                    }
+                    (Err(_), false) => {}
+                    (a, b) => panic!("offset {ip}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+        let end = s.decoded(bytes.len());
+        assert_eq!(s.view(bytes.len(), &end), Instruction::RET);
+        let d = s.decoded(7);
+        assert_eq!((d.i32(), d.i32_1()), (1, 2));
+        assert_eq!(s.decoded(4).imm as i16, -2);
     }
 
     #[test]

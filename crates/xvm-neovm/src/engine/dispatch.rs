@@ -7,7 +7,7 @@ use crate::error::{fault, throw_msg, VmError};
 use crate::int::Int;
 use crate::item::{ItemType, MapItem, MapKey, Pointer, StackItem};
 use crate::opcode::OpCode;
-use crate::script::Instruction;
+use crate::script::Decoded;
 
 impl ExecutionEngine {
     // ---------------------------------------------------------------- dispatch
@@ -16,21 +16,21 @@ impl ExecutionEngine {
     pub(super) fn dispatch(
         &mut self,
         host: &mut dyn Interop,
-        ins: &Instruction<'_>,
+        ins: Decoded,
         ip: usize,
     ) -> Result<(), VmError> {
         use OpCode as O;
-        let op = ins.opcode;
+        let op = ins.op;
         let ipi = ip as i64;
         match op {
             // ------------------------------------------------------------ constants
-            O::PUSHINT8
-            | O::PUSHINT16
-            | O::PUSHINT32
-            | O::PUSHINT64
-            | O::PUSHINT128
-            | O::PUSHINT256 => {
-                let v = Int::from_le_bytes(ins.operand).ok_or_else(overflow)?;
+            O::PUSHINT8 => self.push(StackItem::Integer(Int::from(ins.imm as i8 as i64))),
+            O::PUSHINT16 => self.push(StackItem::Integer(Int::from(ins.imm as i16 as i64))),
+            O::PUSHINT32 => self.push(StackItem::Integer(Int::from(ins.imm as i32 as i64))),
+            O::PUSHINT64 => self.push(StackItem::Integer(Int::from(ins.imm as i64))),
+            O::PUSHINT128 | O::PUSHINT256 => {
+                let script = self.current().script.clone();
+                let v = Int::from_le_bytes(script.operand(ip, &ins)).ok_or_else(overflow)?;
                 self.push(StackItem::Integer(v));
             }
             O::PUSHT => self.push(StackItem::Boolean(true)),
@@ -48,8 +48,10 @@ impl ExecutionEngine {
             }
             O::PUSHNULL => self.push(StackItem::Null),
             O::PUSHDATA1 | O::PUSHDATA2 | O::PUSHDATA4 => {
-                self.assert_item_size(ins.operand.len())?;
-                self.push(StackItem::bytes(ins.operand));
+                let script = self.current().script.clone();
+                let data = script.operand(ip, &ins);
+                self.assert_item_size(data.len())?;
+                self.push(StackItem::bytes(data));
             }
             O::PUSHM1 => self.push(StackItem::Integer(Int::MINUS_ONE)),
             O::PUSH0
@@ -147,7 +149,7 @@ impl ExecutionEngine {
             }
             O::TRY | O::TRY_L => {
                 let (c, f) = if op == O::TRY {
-                    (ins.i8() as i64, ins.operand[1] as i8 as i64)
+                    (ins.i8() as i64, ins.u8_1() as i8 as i64)
                 } else {
                     (ins.i32() as i64, ins.i32_1() as i64)
                 };
@@ -330,73 +332,38 @@ impl ExecutionEngine {
                     self.current().args = Some(args);
                 }
             }
+            O::LDLOC0 | O::LDLOC1 | O::LDLOC2 | O::LDLOC3 | O::LDLOC4 | O::LDLOC5 | O::LDLOC6 => {
+                self.slot_load(SlotKind::Local, (op.0 - O::LDLOC0.0) as usize)?
+            }
+            O::LDLOC => self.slot_load(SlotKind::Local, ins.u8() as usize)?,
+            O::STLOC0 | O::STLOC1 | O::STLOC2 | O::STLOC3 | O::STLOC4 | O::STLOC5 | O::STLOC6 => {
+                self.slot_store(SlotKind::Local, (op.0 - O::STLOC0.0) as usize)?
+            }
+            O::STLOC => self.slot_store(SlotKind::Local, ins.u8() as usize)?,
+            O::LDARG0 | O::LDARG1 | O::LDARG2 | O::LDARG3 | O::LDARG4 | O::LDARG5 | O::LDARG6 => {
+                self.slot_load(SlotKind::Argument, (op.0 - O::LDARG0.0) as usize)?
+            }
+            O::LDARG => self.slot_load(SlotKind::Argument, ins.u8() as usize)?,
+            O::STARG0 | O::STARG1 | O::STARG2 | O::STARG3 | O::STARG4 | O::STARG5 | O::STARG6 => {
+                self.slot_store(SlotKind::Argument, (op.0 - O::STARG0.0) as usize)?
+            }
+            O::STARG => self.slot_store(SlotKind::Argument, ins.u8() as usize)?,
             O::LDSFLD0
             | O::LDSFLD1
             | O::LDSFLD2
             | O::LDSFLD3
             | O::LDSFLD4
             | O::LDSFLD5
-            | O::LDSFLD6
-            | O::LDSFLD
-            | O::STSFLD0
+            | O::LDSFLD6 => self.slot_load(SlotKind::Static, (op.0 - O::LDSFLD0.0) as usize)?,
+            O::LDSFLD => self.slot_load(SlotKind::Static, ins.u8() as usize)?,
+            O::STSFLD0
             | O::STSFLD1
             | O::STSFLD2
             | O::STSFLD3
             | O::STSFLD4
             | O::STSFLD5
-            | O::STSFLD6
-            | O::STSFLD
-            | O::LDLOC0
-            | O::LDLOC1
-            | O::LDLOC2
-            | O::LDLOC3
-            | O::LDLOC4
-            | O::LDLOC5
-            | O::LDLOC6
-            | O::LDLOC
-            | O::STLOC0
-            | O::STLOC1
-            | O::STLOC2
-            | O::STLOC3
-            | O::STLOC4
-            | O::STLOC5
-            | O::STLOC6
-            | O::STLOC
-            | O::LDARG0
-            | O::LDARG1
-            | O::LDARG2
-            | O::LDARG3
-            | O::LDARG4
-            | O::LDARG5
-            | O::LDARG6
-            | O::LDARG
-            | O::STARG0
-            | O::STARG1
-            | O::STARG2
-            | O::STARG3
-            | O::STARG4
-            | O::STARG5
-            | O::STARG6
-            | O::STARG => {
-                let rel = op.0 - O::LDSFLD0.0;
-                let group = rel / 8;
-                let idx = rel % 8;
-                let index = if idx == 7 {
-                    ins.u8() as usize
-                } else {
-                    idx as usize
-                };
-                let kind = match group / 2 {
-                    0 => SlotKind::Static,
-                    1 => SlotKind::Local,
-                    _ => SlotKind::Argument,
-                };
-                if group % 2 == 0 {
-                    self.slot_load(kind, index)?;
-                } else {
-                    self.slot_store(kind, index)?;
-                }
-            }
+            | O::STSFLD6 => self.slot_store(SlotKind::Static, (op.0 - O::STSFLD0.0) as usize)?,
+            O::STSFLD => self.slot_store(SlotKind::Static, ins.u8() as usize)?,
 
             // ------------------------------------------------------------ splice
             O::NEWBUFFER => {
@@ -508,13 +475,34 @@ impl ExecutionEngine {
                 let x = self.pop_int()?;
                 self.push(StackItem::Integer(Int::from(x.signum() as i64)));
             }
-            O::ABS | O::NEGATE | O::INC | O::DEC => {
+            O::INC | O::DEC => {
+                // In place when the top is an Integer (pop and push of a plain item leave the
+                // reference count as it was); an overflow pops it, as the reference does.
+                let inc = op == O::INC;
+                if let Some(StackItem::Integer(x)) = self.eval().last_mut() {
+                    let r = if inc {
+                        x.checked_add(Int::ONE)
+                    } else {
+                        x.checked_sub(Int::ONE)
+                    };
+                    if let Some(r) = r {
+                        *x = r;
+                        return Ok(());
+                    }
+                }
+                let x = self.pop_int()?;
+                let r = if inc {
+                    x.checked_add(Int::ONE)
+                } else {
+                    x.checked_sub(Int::ONE)
+                };
+                self.push(StackItem::Integer(r.ok_or_else(overflow)?));
+            }
+            O::ABS | O::NEGATE => {
                 let x = self.pop_int()?;
                 let r = match op {
                     O::ABS => x.checked_abs(),
-                    O::NEGATE => x.checked_neg(),
-                    O::INC => x.checked_add(Int::ONE),
-                    _ => x.checked_sub(Int::ONE),
+                    _ => x.checked_neg(),
                 };
                 self.push(StackItem::Integer(r.ok_or_else(overflow)?));
             }
@@ -686,11 +674,11 @@ impl ExecutionEngine {
                         m.len()
                     }
                     StackItem::Array(a) | StackItem::Struct(a) => {
-                        let items = a.items().clone();
-                        for v in items.into_iter().rev() {
-                            self.push(v);
+                        let items = a.items();
+                        for v in items.iter().rev() {
+                            self.push(v.clone_fast());
                         }
-                        a.len()
+                        items.len()
                     }
                     other => {
                         return Err(fault(format!(

@@ -329,16 +329,21 @@ impl ExecutionEngine {
         Ok(&eval[len - 1 - n])
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_int(&mut self) -> Result<Int, VmError> {
         // Fast path: an Integer on top owns no heap data, so it is read and forgotten.
         let eval = self.eval();
         if let Some(StackItem::Integer(i)) = eval.last() {
             let i = *i;
-            std::mem::forget(eval.pop());
+            forget_top(eval);
             self.dec_refs();
             return Ok(i);
         }
+        self.pop_int_slow()
+    }
+
+    #[inline(never)]
+    fn pop_int_slow(&mut self) -> Result<Int, VmError> {
         self.pop()?.to_int()
     }
 
@@ -356,19 +361,21 @@ impl ExecutionEngine {
         Ok(v as usize)
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_bool(&mut self) -> Result<bool, VmError> {
         let eval = self.eval();
         let fast = match eval.last() {
-            Some(StackItem::Boolean(b)) => Some(*b),
-            Some(StackItem::Integer(i)) => Some(!i.is_zero()),
-            _ => None,
+            Some(StackItem::Boolean(b)) => *b,
+            Some(StackItem::Integer(i)) => !i.is_zero(),
+            _ => return self.pop_bool_slow(),
         };
-        if let Some(b) = fast {
-            std::mem::forget(eval.pop());
-            self.dec_refs();
-            return Ok(b);
-        }
+        forget_top(eval);
+        self.dec_refs();
+        Ok(fast)
+    }
+
+    #[inline(never)]
+    fn pop_bool_slow(&mut self) -> Result<bool, VmError> {
         self.pop()?.to_bool()
     }
 
@@ -533,31 +540,36 @@ impl ExecutionEngine {
     #[inline(always)]
     fn step(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
-        let script = self.contexts[ci].script.clone();
-        let ip = self.contexts[ci].ip;
-        let ins = if ip >= script.len() {
-            Instruction::RET
-        } else {
-            script.instruction(ip).map_err(|e| fault(e.0))?
-        };
-        host.pre_execute(self, &ins)?;
-        match self.dispatch(host, &ins, ip) {
+        let ctx = &self.contexts[ci];
+        let ip = ctx.ip;
+        let ins = ctx.script.decoded(ip);
+        if !ins.valid() {
+            return Err(bad_instruction(&ctx.script, ip));
+        }
+        host.pre_execute(self, &ctx.script.view(ip, &ins))?;
+        match self.dispatch(host, ins, ip) {
             Ok(()) => {}
             Err(VmError::Throw(ex)) => self.throw(host, *ex)?,
             Err(e) => return Err(e),
         }
         if self.refs > self.limits.max_stack_size {
-            return Err(fault(format!(
-                "MaxStackSize exceed: {}/{}",
-                self.refs, self.limits.max_stack_size
-            )));
+            return Err(self.stack_size_exceeded());
         }
         if !self.jumping {
             if let Some(ctx) = self.contexts.get_mut(ci) {
-                ctx.ip += ins.size;
+                ctx.ip += ins.size as usize;
             }
         }
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn stack_size_exceeded(&self) -> VmError {
+        fault(format!(
+            "MaxStackSize exceed: {}/{}",
+            self.refs, self.limits.max_stack_size
+        ))
     }
 
     fn current(&mut self) -> &mut ExecutionContext {
@@ -729,40 +741,42 @@ impl ExecutionEngine {
 
     // ---------------------------------------------------------------- slots
 
+    #[inline(always)]
     fn slot_load(&mut self, kind: SlotKind, index: usize) -> Result<(), VmError> {
-        let item = {
-            let slot = self
-                .slot(kind)
-                .ok_or_else(|| fault("Slot has not been initialized."))?;
-            slot.get(index).map(StackItem::clone_fast).ok_or_else(|| {
-                fault(format!(
-                    "Index out of range when loading from slot: {index}"
-                ))
-            })?
+        let item = match self.slot(kind) {
+            Some(slot) => match slot.get(index) {
+                Some(x) => x.clone_fast(),
+                None => return Err(slot_index_error("loading from", index)),
+            },
+            None => return Err(slot_uninitialized()),
         };
         self.push(item);
         Ok(())
     }
 
+    #[inline(always)]
     fn slot_store(&mut self, kind: SlotKind, index: usize) -> Result<(), VmError> {
-        {
-            let slot = self
-                .slot(kind)
-                .ok_or_else(|| fault("Slot has not been initialized."))?;
-            if index >= slot.len() {
-                return Err(fault(format!(
-                    "Index out of range when storing to slot: {index}"
-                )));
-            }
+        match self.slot(kind) {
+            None => return Err(slot_uninitialized()),
+            Some(slot) if index >= slot.len() => return Err(slot_index_error("storing to", index)),
+            Some(_) => {}
         }
         let value = self.pop()?;
         let slot = self.slot_mut(kind).expect("checked above");
-        let old = std::mem::replace(&mut slot[index], value.clone());
+        let old = std::mem::replace(&mut slot[index], value);
+        if old.is_plain() && !slot[index].is_compound() {
+            // Plain items: the pop already uncounted the value; the store counts it and
+            // uncounts the old item, which owns nothing: no change.
+            std::mem::forget(old);
+            return Ok(());
+        }
+        let value = slot[index].clone();
         self.remove_ref(&old);
         self.add_ref(&value);
         Ok(())
     }
 
+    #[inline(always)]
     fn slot(&self, kind: SlotKind) -> Option<&Vec<StackItem>> {
         let ctx = self.contexts.last()?;
         match kind {
@@ -772,6 +786,7 @@ impl ExecutionEngine {
         }
     }
 
+    #[inline(always)]
     fn slot_mut(&mut self, kind: SlotKind) -> Option<&mut Vec<StackItem>> {
         let ctx = self.contexts.last_mut()?;
         match kind {
@@ -787,6 +802,40 @@ enum SlotKind {
     Static,
     Local,
     Argument,
+}
+
+#[cold]
+#[inline(never)]
+fn bad_instruction(script: &Script, ip: usize) -> VmError {
+    match script.instruction(ip) {
+        Err(e) => fault(e.0),
+        Ok(_) => fault(format!("Bad script at {ip}: script too large")),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn slot_uninitialized() -> VmError {
+    fault("Slot has not been initialized.")
+}
+
+#[cold]
+#[inline(never)]
+fn slot_index_error(what: &str, index: usize) -> VmError {
+    fault(format!("Index out of range when {what} slot: {index}"))
+}
+
+/// Removes the top item of `stack` without running its destructor. Only for plain items
+/// (Null, Boolean, Integer), which own nothing.
+#[inline(always)]
+fn forget_top(stack: &mut Vec<StackItem>) {
+    debug_assert!(matches!(
+        stack.last(),
+        Some(StackItem::Null | StackItem::Boolean(_) | StackItem::Integer(_))
+    ));
+    if let Some(x) = stack.pop() {
+        std::mem::forget(x);
+    }
 }
 
 /// `GetString()`: strict UTF-8 of a primitive or buffer.

@@ -72,46 +72,53 @@ impl ExecutionEngine {
 
     #[cold]
     pub(super) fn remove_ref_compound(&mut self, item: &StackItem) {
-        let mut work = vec![item.clone()];
+        // Depth-first over the compounds that lose their last stack reference; the work list
+        // is only allocated when such a compound holds compounds itself.
+        let mut work: Vec<StackItem> = Vec::new();
+        self.remove_one_ref(item, &mut work);
         while let Some(x) = work.pop() {
-            match &x {
-                StackItem::Array(a) | StackItem::Struct(a) => {
-                    let old = a.stack_refs.get();
-                    if old == 0 {
-                        continue;
-                    }
-                    self.dec_refs();
-                    a.stack_refs.set(old - 1);
-                    if old == 1 {
-                        for i in a.items().iter() {
-                            if i.is_compound() {
-                                work.push(i.clone());
-                            } else {
-                                self.dec_refs();
-                            }
+            self.remove_one_ref(&x, &mut work);
+        }
+    }
+
+    fn remove_one_ref(&mut self, x: &StackItem, work: &mut Vec<StackItem>) {
+        match x {
+            StackItem::Array(a) | StackItem::Struct(a) => {
+                let old = a.stack_refs.get();
+                if old == 0 {
+                    return;
+                }
+                self.dec_refs();
+                a.stack_refs.set(old - 1);
+                if old == 1 {
+                    for i in a.items().iter() {
+                        if i.is_compound() {
+                            work.push(i.clone());
+                        } else {
+                            self.dec_refs();
                         }
                     }
                 }
-                StackItem::Map(m) => {
-                    let old = m.stack_refs.get();
-                    if old == 0 {
-                        continue;
-                    }
-                    self.dec_refs();
-                    m.stack_refs.set(old - 1);
-                    if old == 1 {
-                        for v in m.entries().values() {
-                            self.dec_refs(); // the key
-                            if v.is_compound() {
-                                work.push(v.clone());
-                            } else {
-                                self.dec_refs();
-                            }
-                        }
-                    }
-                }
-                _ => self.dec_refs(),
             }
+            StackItem::Map(m) => {
+                let old = m.stack_refs.get();
+                if old == 0 {
+                    return;
+                }
+                self.dec_refs();
+                m.stack_refs.set(old - 1);
+                if old == 1 {
+                    for v in m.entries().values() {
+                        self.dec_refs(); // the key
+                        if v.is_compound() {
+                            work.push(v.clone());
+                        } else {
+                            self.dec_refs();
+                        }
+                    }
+                }
+            }
+            _ => self.dec_refs(),
         }
     }
 
