@@ -132,11 +132,11 @@ impl Reader for ReadTxn<'_> {
 /// Where a write transaction's changes go.
 enum Mode<'a> {
     /// Straight into a database transaction.
-    Direct(redb::WriteTransaction),
+    Direct(Box<redb::WriteTransaction>),
     /// Into memory, over a snapshot, until commit hands them to the store
     /// ([`Durability::Deferred`](crate::Durability::Deferred)).
     Buffered {
-        base: ReadTxn<'a>,
+        base: Box<ReadTxn<'a>>,
         ops: Overlay,
         store: &'a crate::Store,
     },
@@ -152,7 +152,7 @@ pub struct WriteTxn<'a> {
 impl<'a> WriteTxn<'a> {
     pub(crate) fn direct(txn: redb::WriteTransaction, writer: MutexGuard<'a, ()>) -> Self {
         WriteTxn {
-            mode: Mode::Direct(txn),
+            mode: Mode::Direct(Box::new(txn)),
             _writer: writer,
         }
     }
@@ -164,7 +164,7 @@ impl<'a> WriteTxn<'a> {
     ) -> Self {
         WriteTxn {
             mode: Mode::Buffered {
-                base,
+                base: Box::new(base),
                 ops: Overlay::new(),
                 store,
             },
