@@ -248,3 +248,53 @@ fn closed_output_pipe_ends_quietly() {
 fn libc_sigpipe() -> i32 {
     13
 }
+
+#[test]
+fn bench_synthetic_json_lines() {
+    let o = xvm(&[
+        "evm",
+        "bench",
+        "--synthetic-only",
+        "--filter",
+        "synthetic/JUMPDEST",
+        "--runs",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["input"], "synthetic/JUMPDEST");
+    assert_eq!(lines[0]["status"], "success");
+    assert_eq!(lines[0]["runs"], 2);
+    // 200 iterations of 500 JUMPDESTs (1 gas each) plus the loop's own instructions.
+    let gas = lines[0]["gas_used"].as_i64().unwrap();
+    assert!(gas > 100_000 && gas < 110_000, "{gas}");
+}
+
+#[test]
+fn bench_fixture_file_and_errors() {
+    let dir = std::env::temp_dir().join(format!("xvm-cli-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("add.json");
+    // The contract returns calldata[0] + 1 as a word; two inputs.
+    std::fs::write(
+        &file,
+        r#"{"add": {"_info": {"labels": {"0": "zero", "1": "one"}},
+            "pre": {"0x00000000000000000000000000000000000000aa": {"code": "0x60003560010160005260206000f3"}},
+            "transaction": {"to": "0x00000000000000000000000000000000000000aa",
+                            "data": ["0x", "0x0000000000000000000000000000000000000000000000000000000000000001"]}}}"#,
+    )
+    .unwrap();
+    let o = xvm(&["evm", "bench", file.to_str().unwrap(), "--runs", "3"]);
+    let missing = xvm(&["evm", "bench", dir.join("none.json").to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("add/zero"), "{out}");
+    assert!(out.contains("add/one"), "{out}");
+    assert_eq!(missing.status.code(), Some(2));
+}

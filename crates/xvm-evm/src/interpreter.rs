@@ -1,7 +1,7 @@
 //! The interpreter: one frame's state and the dispatch loop. Instruction bodies live in
 //! `crate::instructions`, one file per family.
 
-use crate::analysis::AnalyzedCode;
+use crate::analysis::{AnalyzedCode, Block};
 use crate::host::Host;
 use crate::memory::Memory;
 use crate::message::Message;
@@ -132,6 +132,9 @@ pub(crate) struct Frame<'a, H: Host> {
     pub(crate) pc: usize,
     pub(crate) return_data: Bytes,
     pub(crate) output: Bytes,
+    /// Set when a block's entry check fails: the frame then finishes on the exact
+    /// per-instruction path, which reports the failure exactly where it happens.
+    fallback: bool,
 }
 
 impl<'a, H: Host> Frame<'a, H> {
@@ -157,6 +160,7 @@ impl<'a, H: Host> Frame<'a, H> {
             pc: 0,
             return_data: Bytes::new(),
             output: Bytes::new(),
+            fallback: false,
         }
     }
 
@@ -221,8 +225,59 @@ impl<'a, H: Host> Frame<'a, H> {
         self.host.on_step(&step);
     }
 
-    /// The dispatch loop.
+    /// Runs the frame: the block-checked fast path (see [`Block`]) unless tracing, which takes
+    /// the per-instruction path so that every step reports its own gas.
     fn run<const TRACE: bool>(&mut self) -> StatusCode {
+        if !TRACE {
+            if let Some(blocks) = self.code.blocks(self.rev) {
+                return self.run_blocks(blocks);
+            }
+        }
+        self.run_exact::<TRACE>()
+    }
+
+    /// The fast loop: static gas and stack bounds are checked once per block on entry
+    /// ([`Frame::enter_block`]), so an instruction here only does its own work.
+    fn run_blocks(&mut self, blocks: &[Block]) -> StatusCode {
+        let code = self.code.padded();
+        let status = match self.enter_block(blocks) {
+            Err(status) => status,
+            Ok(()) => loop {
+                // SAFETY: as in `run_exact`: `pc` stays within the padded code.
+                let opcode = unsafe { *code.get_unchecked(self.pc) };
+                if let Err(status) = self.dispatch::<true>(opcode, blocks) {
+                    break status;
+                }
+            },
+        };
+        if self.fallback {
+            self.fallback = false;
+            return self.run_exact::<false>();
+        }
+        status
+    }
+
+    /// Charges and checks the block entered at `pc`. When the check fails the frame is bound to
+    /// fail inside the block; it returns an error with `fallback` set, and the frame goes on
+    /// instruction by instruction from `pc` so that the failure is the exact one.
+    #[inline(always)]
+    fn enter_block(&mut self, blocks: &[Block]) -> OpResult {
+        let b = blocks[self.pc];
+        let height = self.stack.len();
+        if height < b.need as usize
+            || height + b.up as usize > crate::STACK_LIMIT
+            || self.gas < b.gas as i64
+        {
+            self.fallback = true;
+            return Err(StatusCode::InternalError);
+        }
+        self.gas -= b.gas as i64;
+        Ok(())
+    }
+
+    /// The per-instruction loop: checks each instruction's stack bounds and charges its static
+    /// gas before running it.
+    fn run_exact<const TRACE: bool>(&mut self) -> StatusCode {
         let table = opcodes::table(self.rev);
         let code = self.code.padded();
         loop {
@@ -252,15 +307,16 @@ impl<'a, H: Host> Frame<'a, H> {
             if self.gas < 0 {
                 return StatusCode::OutOfGas;
             }
-            if let Err(status) = self.dispatch(opcode) {
+            if let Err(status) = self.dispatch::<false>(opcode, &[]) {
                 return status;
             }
         }
     }
 
-    /// Runs one instruction whose static checks passed. Advances `pc`.
+    /// Runs one instruction whose static checks passed. Advances `pc`. With `BLOCKS`, an
+    /// instruction that ends a block enters the next one (`blocks` is the block table).
     #[inline(always)]
-    fn dispatch(&mut self, opcode: u8) -> OpResult {
+    fn dispatch<const BLOCKS: bool>(&mut self, opcode: u8, blocks: &[Block]) -> OpResult {
         match opcode {
             op::STOP => return Err(StatusCode::Success),
             op::ADD => self.op_add(),
@@ -324,26 +380,199 @@ impl<'a, H: Host> Frame<'a, H> {
             op::MSTORE => self.op_mstore()?,
             op::MSTORE8 => self.op_mstore8()?,
             op::SLOAD => self.op_sload()?,
-            op::SSTORE => self.op_sstore()?,
-            op::JUMP => return self.op_jump(),
-            op::JUMPI => return self.op_jumpi(),
+            op::SSTORE => {
+                self.op_sstore()?;
+                return self.next_block::<BLOCKS>(blocks);
+            }
+            op::JUMP => {
+                self.op_jump()?;
+                return self.block_at_pc::<BLOCKS>(blocks);
+            }
+            op::JUMPI => {
+                self.op_jumpi()?;
+                return self.block_at_pc::<BLOCKS>(blocks);
+            }
             op::PC => self.op_pc(),
             op::MSIZE => self.op_msize(),
-            op::GAS => self.op_gas(),
+            op::GAS => {
+                self.op_gas();
+                return self.next_block::<BLOCKS>(blocks);
+            }
             op::JUMPDEST => {}
             op::TLOAD => self.op_tload(),
             op::TSTORE => self.op_tstore()?,
             op::MCOPY => self.op_mcopy()?,
             op::PUSH0 => self.stack.push(alloy_primitives::U256::ZERO),
-            op::PUSH1..=op::PUSH32 => {
-                self.op_push(opcode);
+            // PUSHn, DUPn, SWAPn: one arm each, so that n is a constant in each body.
+            0x60 => {
+                self.op_push::<1>();
                 return Ok(());
             }
-            op::DUP1..=op::DUP16 => self.op_dup((opcode - op::DUP1) as usize),
-            op::SWAP1..=op::SWAP16 => self.stack.swap((opcode - op::SWAP1 + 1) as usize),
+            0x61 => {
+                self.op_push::<2>();
+                return Ok(());
+            }
+            0x62 => {
+                self.op_push::<3>();
+                return Ok(());
+            }
+            0x63 => {
+                self.op_push::<4>();
+                return Ok(());
+            }
+            0x64 => {
+                self.op_push::<5>();
+                return Ok(());
+            }
+            0x65 => {
+                self.op_push::<6>();
+                return Ok(());
+            }
+            0x66 => {
+                self.op_push::<7>();
+                return Ok(());
+            }
+            0x67 => {
+                self.op_push::<8>();
+                return Ok(());
+            }
+            0x68 => {
+                self.op_push::<9>();
+                return Ok(());
+            }
+            0x69 => {
+                self.op_push::<10>();
+                return Ok(());
+            }
+            0x6a => {
+                self.op_push::<11>();
+                return Ok(());
+            }
+            0x6b => {
+                self.op_push::<12>();
+                return Ok(());
+            }
+            0x6c => {
+                self.op_push::<13>();
+                return Ok(());
+            }
+            0x6d => {
+                self.op_push::<14>();
+                return Ok(());
+            }
+            0x6e => {
+                self.op_push::<15>();
+                return Ok(());
+            }
+            0x6f => {
+                self.op_push::<16>();
+                return Ok(());
+            }
+            0x70 => {
+                self.op_push::<17>();
+                return Ok(());
+            }
+            0x71 => {
+                self.op_push::<18>();
+                return Ok(());
+            }
+            0x72 => {
+                self.op_push::<19>();
+                return Ok(());
+            }
+            0x73 => {
+                self.op_push::<20>();
+                return Ok(());
+            }
+            0x74 => {
+                self.op_push::<21>();
+                return Ok(());
+            }
+            0x75 => {
+                self.op_push::<22>();
+                return Ok(());
+            }
+            0x76 => {
+                self.op_push::<23>();
+                return Ok(());
+            }
+            0x77 => {
+                self.op_push::<24>();
+                return Ok(());
+            }
+            0x78 => {
+                self.op_push::<25>();
+                return Ok(());
+            }
+            0x79 => {
+                self.op_push::<26>();
+                return Ok(());
+            }
+            0x7a => {
+                self.op_push::<27>();
+                return Ok(());
+            }
+            0x7b => {
+                self.op_push::<28>();
+                return Ok(());
+            }
+            0x7c => {
+                self.op_push::<29>();
+                return Ok(());
+            }
+            0x7d => {
+                self.op_push::<30>();
+                return Ok(());
+            }
+            0x7e => {
+                self.op_push::<31>();
+                return Ok(());
+            }
+            0x7f => {
+                self.op_push::<32>();
+                return Ok(());
+            }
+            0x80 => self.op_dup::<1>(),
+            0x81 => self.op_dup::<2>(),
+            0x82 => self.op_dup::<3>(),
+            0x83 => self.op_dup::<4>(),
+            0x84 => self.op_dup::<5>(),
+            0x85 => self.op_dup::<6>(),
+            0x86 => self.op_dup::<7>(),
+            0x87 => self.op_dup::<8>(),
+            0x88 => self.op_dup::<9>(),
+            0x89 => self.op_dup::<10>(),
+            0x8a => self.op_dup::<11>(),
+            0x8b => self.op_dup::<12>(),
+            0x8c => self.op_dup::<13>(),
+            0x8d => self.op_dup::<14>(),
+            0x8e => self.op_dup::<15>(),
+            0x8f => self.op_dup::<16>(),
+            0x90 => self.stack.swap(1),
+            0x91 => self.stack.swap(2),
+            0x92 => self.stack.swap(3),
+            0x93 => self.stack.swap(4),
+            0x94 => self.stack.swap(5),
+            0x95 => self.stack.swap(6),
+            0x96 => self.stack.swap(7),
+            0x97 => self.stack.swap(8),
+            0x98 => self.stack.swap(9),
+            0x99 => self.stack.swap(10),
+            0x9a => self.stack.swap(11),
+            0x9b => self.stack.swap(12),
+            0x9c => self.stack.swap(13),
+            0x9d => self.stack.swap(14),
+            0x9e => self.stack.swap(15),
+            0x9f => self.stack.swap(16),
             op::LOG0..=op::LOG4 => self.op_log((opcode - op::LOG0) as usize)?,
-            op::CREATE | op::CREATE2 => self.op_create(opcode == op::CREATE2)?,
-            op::CALL | op::CALLCODE | op::DELEGATECALL | op::STATICCALL => self.op_call(opcode)?,
+            op::CREATE | op::CREATE2 => {
+                self.op_create(opcode == op::CREATE2)?;
+                return self.next_block::<BLOCKS>(blocks);
+            }
+            op::CALL | op::CALLCODE | op::DELEGATECALL | op::STATICCALL => {
+                self.op_call(opcode)?;
+                return self.next_block::<BLOCKS>(blocks);
+            }
             op::RETURN => return self.op_return(StatusCode::Success),
             op::REVERT => return self.op_return(StatusCode::Revert),
             op::SELFDESTRUCT => return self.op_selfdestruct(),
@@ -352,5 +581,23 @@ impl<'a, H: Host> Frame<'a, H> {
         }
         self.pc += 1;
         Ok(())
+    }
+
+    /// After a block-ending instruction that goes on to the next one: advances `pc` and, on the
+    /// fast path, enters the block there.
+    #[inline(always)]
+    fn next_block<const BLOCKS: bool>(&mut self, blocks: &[Block]) -> OpResult {
+        self.pc += 1;
+        self.block_at_pc::<BLOCKS>(blocks)
+    }
+
+    /// On the fast path, enters the block at `pc` (a jump's destination or the next instruction).
+    #[inline(always)]
+    fn block_at_pc<const BLOCKS: bool>(&mut self, blocks: &[Block]) -> OpResult {
+        if BLOCKS {
+            self.enter_block(blocks)
+        } else {
+            Ok(())
+        }
     }
 }

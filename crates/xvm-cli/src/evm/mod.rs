@@ -1,5 +1,6 @@
 //! `xvm evm ...` subcommands.
 
+mod bench;
 mod debug;
 mod disasm;
 pub mod local;
@@ -24,6 +25,8 @@ enum EvmCommand {
     Run(run::RunArgs),
     /// Disassemble bytecode: one instruction per line.
     Disasm(disasm::DisasmArgs),
+    /// Time the EVM benchmark inputs (evmone's benchmark files; --synthetic loops).
+    Bench(bench::BenchArgs),
     /// Run Ethereum state tests (files or folders).
     Statetest(statetest::StatetestArgs),
     /// Deploy a contract to the local chain (artifact or hex; constructor arguments by ABI).
@@ -58,6 +61,7 @@ pub fn main(args: EvmArgs) -> ExitCode {
     match args.command {
         EvmCommand::Run(a) => run::main(a),
         EvmCommand::Disasm(a) => disasm::main(a),
+        EvmCommand::Bench(a) => bench::main(a),
         EvmCommand::Statetest(a) => statetest::main(a),
         EvmCommand::Deploy(a) => local::deploy(a),
         EvmCommand::Call(a) => local::call(a),

@@ -47,18 +47,23 @@ pub(crate) fn smod(a: U256, b: U256) -> U256 {
     }
 }
 
-/// SIGNEXTEND: extends the sign of byte `b` (0 = least significant) of `x`.
+/// SIGNEXTEND: extends the sign of byte `b` (0 = least significant) of `x`. Works on the limb
+/// that holds the sign bit: the ones below stay, the ones above become all sign bits.
+#[inline(always)]
 pub(crate) fn signextend(b: U256, x: U256) -> U256 {
     if b >= U256::from(31) {
         return x;
     }
     let bit = b.as_limbs()[0] as usize * 8 + 7;
-    let mask = (U256::from(1) << (bit + 1)) - U256::from(1);
-    if x.bit(bit) {
-        x | !mask
-    } else {
-        x & mask
+    let (limb, shift) = (bit / 64, 63 - bit % 64);
+    let mut limbs = *x.as_limbs();
+    let extended = ((limbs[limb] << shift) as i64 >> shift) as u64;
+    limbs[limb] = extended;
+    let fill = ((extended as i64) >> 63) as u64;
+    for l in &mut limbs[limb + 1..] {
+        *l = fill;
     }
+    U256::from_limbs(limbs)
 }
 
 impl<H: Host> Frame<'_, H> {
@@ -186,5 +191,23 @@ mod tests {
         assert_eq!(signextend(U256::from(1), U256::from(0x1_80ff)), neg(0x7f01));
         assert_eq!(signextend(U256::from(31), U256::from(5)), U256::from(5));
         assert_eq!(signextend(U256::MAX, U256::from(0xff)), U256::from(0xff));
+        // Sign bits at a limb's top (byte 7), just past it (byte 8), and in the last limb.
+        let one = U256::from(1);
+        assert_eq!(signextend(U256::from(7), one << 63), U256::MAX << 63);
+        assert_eq!(
+            signextend(U256::from(7), (one << 63) - one),
+            (one << 63) - one
+        );
+        assert_eq!(
+            signextend(U256::from(8), U256::from(0x80) << 64),
+            U256::MAX << 71
+        );
+        assert_eq!(
+            signextend(U256::from(8), U256::MAX >> 185),
+            U256::MAX >> 185
+        );
+        let x = U256::MAX ^ (one << 247);
+        assert_eq!(signextend(U256::from(30), x), x & ((one << 248) - one));
+        assert_eq!(signextend(U256::from(30), one << 247), U256::MAX << 247);
     }
 }

@@ -3,33 +3,35 @@
 
 use crate::host::Host;
 use crate::interpreter::Frame;
-use crate::opcodes::op;
 use alloy_primitives::U256;
 
 impl<H: Host> Frame<'_, H> {
-    /// PUSHn: reads n immediate bytes (the code is padded, so no bounds check) and advances pc.
+    /// PUSHn: reads the `N` immediate bytes and advances pc past them.
     #[inline(always)]
-    pub(crate) fn op_push(&mut self, opcode: u8) {
-        let n = (opcode - op::PUSH1 + 1) as usize;
+    pub(crate) fn op_push<const N: usize>(&mut self) {
         let start = self.pc + 1;
         let code = self.code.padded();
-        let v = if n <= 8 {
+        debug_assert!(start + N <= code.len());
+        // SAFETY: a PUSH runs at `pc < len` (the byte at `len` is the padding STOP), and the code
+        // is followed by at least 33 padding bytes, so `start + N <= len + 32 < code.len()`.
+        let imm: &[u8; N] = unsafe { &*(code.as_ptr().add(start) as *const [u8; N]) };
+        let v = if N <= 8 {
             let mut buf = [0u8; 8];
-            buf[8 - n..].copy_from_slice(&code[start..start + n]);
-            U256::from(u64::from_be_bytes(buf))
+            buf[8 - N..].copy_from_slice(imm);
+            U256::from_limbs([u64::from_be_bytes(buf), 0, 0, 0])
         } else {
             let mut buf = [0u8; 32];
-            buf[32 - n..].copy_from_slice(&code[start..start + n]);
+            buf[32 - N..].copy_from_slice(imm);
             U256::from_be_bytes(buf)
         };
         self.stack.push(v);
-        self.pc = start + n;
+        self.pc = start + N;
     }
 
-    /// DUPn with `n` zero-based (DUP1 = 0).
+    /// DUPn.
     #[inline(always)]
-    pub(crate) fn op_dup(&mut self, n: usize) {
-        let v = self.stack.peek(n);
+    pub(crate) fn op_dup<const N: usize>(&mut self) {
+        let v = self.stack.peek(N - 1);
         self.stack.push(v);
     }
 }

@@ -5,6 +5,7 @@ mod common;
 mod arithmetic;
 mod bitwise;
 mod block;
+mod blocks;
 mod control;
 mod environment;
 mod hostile;
