@@ -4,7 +4,7 @@ pub mod fixture;
 mod runner;
 
 pub use runner::{
-    collect_files, format_summary, run_files, run_test_file, summarize, EntryResult, ForkCounts,
+    collect_files, format_summary, run_files, run_test_bytes, run_test_file, summarize, EntryResult, ForkCounts,
     Outcome, RunOptions,
 };
 
