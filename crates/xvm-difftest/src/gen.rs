@@ -274,7 +274,13 @@ impl Prog<'_> {
         if to == Address::with_last_byte(5) && len >= 96 && self.rng.chance(70) {
             for i in 0..3 {
                 let mut w = [0u8; 32];
-                w[31] = self.rng.below(70) as u8;
+                if self.rng.chance(15) {
+                    // Around the EIP-7823 bound (1024 bytes) and far past it.
+                    let v: u64 = self.rng.pick(&[0x3ff, 0x400, 0x401, 0xffff, 1 << 32]);
+                    w[24..].copy_from_slice(&v.to_be_bytes());
+                } else {
+                    w[31] = self.rng.below(70) as u8;
+                }
                 input[i * 32..i * 32 + 32].copy_from_slice(&w);
             }
         }
@@ -806,6 +812,35 @@ pub fn generate(seed: u64, index: u64) -> Case {
                 storage: BTreeMap::new(),
             },
         );
+    }
+    if rng.chance(20) {
+        // An account where a CREATE will land (of a contract, or of the sender for a creation
+        // transaction): with a nonce, code, balance or storage (EIP-684).
+        let creators: Vec<(Address, u64)> = pre
+            .iter()
+            .filter(|(a, acc)| !acc.code.is_empty() || **a == eoas[sender_ix])
+            .map(|(a, acc)| (*a, acc.nonce))
+            .collect();
+        let (creator, nonce) = rng.pick(&creators);
+        let at = xvm_ethereum::host::create_address(&creator, nonce);
+        let mut acc = AccountSpec {
+            nonce: 0,
+            balance: U256::ZERO,
+            code: Bytes::new(),
+            storage: BTreeMap::new(),
+        };
+        match rng.below(4) {
+            0 => acc.nonce = 1,
+            1 => acc.code = vec![0x00].into(),
+            2 => acc.balance = U256::from(5),
+            _ => {
+                // Storage with a nonce: a storage-only account here would be a collision by
+                // EIP-7610 that revm does not implement (see known/ and FUZZING.md).
+                acc.nonce = 1;
+                acc.storage.insert(U256::from(1), U256::from(1));
+            }
+        }
+        pre.insert(at, acc);
     }
     if rng.chance(15) {
         // An empty account (legal in old states) or one with only storage (EIP-7610).
