@@ -168,12 +168,21 @@ impl std::fmt::Display for Finding {
 /// Checks case `index` of campaign `seed`; on a mismatch shrinks it and writes the reproducer.
 pub fn check_index(seed: u64, index: u64) -> Option<Finding> {
     let case = gen::generate(seed, index);
-    let first = check(&case)?;
-    let small = shrink::shrink(&case, 400, |c| check(c).is_some());
+    let name = format!("difftest_{seed:x}_{index}");
+    let mut f = report(&case, &name)?;
+    (f.seed, f.index) = (seed, index);
+    Some(f)
+}
+
+/// Checks `case`; on a mismatch shrinks it and writes the reproducer `<name>.json` (the seed and
+/// index of the finding are 0).
+pub fn report(case: &Case, name: &str) -> Option<Finding> {
+    let (seed, index) = (0, 0);
+    let first = check(case)?;
+    let small = shrink::shrink(case, 400, |c| check(c).is_some());
     let mismatch = check(&small).unwrap_or(first);
     let expected = revm_run::run(&small);
-    let name = format!("difftest_{seed:x}_{index}");
-    let json = reproducer::state_test(&name, &small, &expected);
+    let json = reproducer::state_test(name, &small, &expected);
     let dir = failures_dir();
     let path = dir.join(format!("{name}.json"));
     let written = std::fs::create_dir_all(&dir)

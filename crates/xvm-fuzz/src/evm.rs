@@ -83,6 +83,17 @@ pub fn evm_exec(data: &[u8]) {
 /// Input: `[seed: u64][code...]`: case `seed` of the differential generator, with the code (when
 /// given) put into the transaction's recipient. xvm and revm must agree.
 pub fn differential(data: &[u8]) {
+    let case = differential_case(data);
+    if let Some(m) = xvm_difftest::check(&case) {
+        panic!(
+            "xvm and revm disagree on {}: xvm {} / revm {} ({:?})",
+            m.field, m.xvm, m.revm, case.rev
+        );
+    }
+}
+
+/// The case the `differential` target runs for `data`.
+pub fn differential_case(data: &[u8]) -> xvm_difftest::case::Case {
     let mut b = Bytes::new(data);
     let seed = b.u64();
     let code = b.rest();
@@ -101,12 +112,7 @@ pub fn differential(data: &[u8]) {
         acc.code = code.to_vec().into();
         case.tx.to = Some(to);
     }
-    if let Some(m) = xvm_difftest::check(&case) {
-        panic!(
-            "xvm and revm disagree on {}: xvm {} / revm {} ({:?})",
-            m.field, m.xvm, m.revm, case.rev
-        );
-    }
+    case
 }
 
 /// A host whose every answer comes from the fuzz input.

@@ -163,3 +163,17 @@ fn write_seed_corpora() {
         }
     }
 }
+
+/// Shrinks a `differential` crash input into a state-test reproducer (run by hand:
+/// `XVM_FUZZ_INPUT=path cargo test -p xvm-fuzz -- --ignored reproduce_differential`).
+#[test]
+#[ignore]
+fn reproduce_differential() {
+    let path = std::env::var("XVM_FUZZ_INPUT").expect("XVM_FUZZ_INPUT names a crash input");
+    let data = std::fs::read(&path).unwrap();
+    let case = xvm_fuzz::evm::differential_case(&data);
+    match xvm_difftest::report(&case, "fuzz_differential") {
+        Some(f) => println!("{f}"),
+        None => println!("xvm and revm agree on {path}"),
+    }
+}
