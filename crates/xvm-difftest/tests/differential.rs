@@ -1,5 +1,5 @@
 //! The bounded differential suite: xvm against revm on generated cases, with a fixed seed.
-//! `XVM_DIFF_CASES` (default 30000) and `XVM_DIFF_SEED` (default 0x5eed) run more or others;
+//! `XVM_DIFF_CASES` (default 100000) and `XVM_DIFF_SEED` (default 0x5eed) run more or others;
 //! `XVM_DIFF_THREADS` sets the workers (default: the available cores).
 
 fn env_u64(name: &str, default: u64) -> u64 {
@@ -18,7 +18,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 #[test]
 fn differential_xvm_matches_revm() {
-    let cases = env_u64("XVM_DIFF_CASES", 30_000);
+    let cases = env_u64("XVM_DIFF_CASES", 100_000);
     let seed = env_u64("XVM_DIFF_SEED", 0x5eed);
     let threads = env_u64(
         "XVM_DIFF_THREADS",
