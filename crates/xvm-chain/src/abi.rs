@@ -263,7 +263,8 @@ pub fn decode_log(abi: &JsonAbi, topics: &[B256], data: &[u8]) -> Option<String>
 
 /// What Solidity's `Panic(uint256)` codes mean.
 pub fn panic_meaning(code: U256) -> &'static str {
-    match code.to::<u64>() {
+    // Revert data is the contract's to choose: a code wider than 64 bits is just unknown.
+    match u64::try_from(code).unwrap_or(u64::MAX) {
         0x00 => "generic compiler panic",
         0x01 => "assertion failed",
         0x11 => "arithmetic overflow or underflow",
@@ -429,5 +430,18 @@ mod tests {
         msg.extend(DynSolValue::String("nope".into()).abi_encode_params());
         assert_eq!(decode_revert(None, &msg), "Error(\"nope\")");
         assert_eq!(decode_revert(None, &[1, 2]), "reverted with data 0x0102");
+    }
+
+    /// Found by the `abi_args` fuzz target: `Panic(uint256)` revert data with a code wider than
+    /// 64 bits (a contract can revert with anything) panicked instead of naming an unknown code.
+    #[test]
+    fn panic_revert_with_a_huge_code_is_unknown() {
+        let mut panic = vec![0x4e, 0x48, 0x7b, 0x71];
+        panic.extend(U256::MAX.to_be_bytes::<32>());
+        assert_eq!(
+            decode_revert(None, &panic),
+            format!("Panic({:#x}): unknown panic code", U256::MAX)
+        );
+        assert_eq!(panic_meaning(U256::from(1u64) << 64), "unknown panic code");
     }
 }

@@ -13,9 +13,14 @@ pub enum ParseError {
     Overflow(String, &'static str),
 }
 
+/// `s` cut to at most 80 bytes (at a character boundary) for error messages.
 fn short(s: &str) -> String {
     if s.len() > 80 {
-        format!("{}...", &s[..80])
+        let mut end = 80;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}...", &s[..end])
     } else {
         s.to_string()
     }
@@ -112,6 +117,25 @@ pub fn parse_b256(s: &str) -> Result<B256, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `hex` fuzz target: an invalid value longer than 80 bytes with a multi-byte
+    /// character across byte 80 panicked while the error message was being shortened.
+    #[test]
+    fn long_invalid_text_with_multibyte_characters_is_an_error() {
+        let s = format!("{}{}", "E".repeat(79), "\u{a0}".repeat(10));
+        for r in [
+            parse_u256(&s).map(|_| ()),
+            parse_bytes(&s).map(|_| ()),
+            parse_address(&s).map(|_| ()),
+        ] {
+            match r {
+                Err(ParseError::Invalid(m)) => assert!(m.ends_with("...") && m.len() <= 83, "{m}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let s = format!("0x{}{}1", "f".repeat(78), "\u{e9}".repeat(10));
+        assert!(matches!(parse_u256(&s), Err(ParseError::Invalid(_))));
+    }
 
     #[test]
     fn numbers() {

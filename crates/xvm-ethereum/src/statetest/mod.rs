@@ -4,8 +4,8 @@ pub mod fixture;
 mod runner;
 
 pub use runner::{
-    collect_files, format_summary, run_files, run_test_file, summarize, EntryResult, ForkCounts,
-    Outcome, RunOptions,
+    collect_files, format_summary, run_files, run_test_bytes, run_test_file, summarize,
+    EntryResult, ForkCounts, Outcome, RunOptions,
 };
 
 /// The shared fixtures folder (the one holding `ethereum/` and `neovm/`): `$XVM_FIXTURES` when set,

@@ -172,7 +172,18 @@ pub fn run_test_file<V: Vm + Sync>(path: &Path, vm: &V, opts: &RunOptions) -> Ve
         Ok(t) => t,
         Err(e) => return vec![EntryResult::file_failure(path, format!("cannot read: {e}"))],
     };
-    let raw: BTreeMap<String, serde_json::Value> = match serde_json::from_slice(&text) {
+    run_test_bytes(path, &text, vm, opts)
+}
+
+/// [`run_test_file`] on the file's contents `text` (`path` only labels the results): the whole
+/// path from outside JSON to results, without the file system (the fuzz target uses it).
+pub fn run_test_bytes<V: Vm + Sync>(
+    path: &Path,
+    text: &[u8],
+    vm: &V,
+    opts: &RunOptions,
+) -> Vec<EntryResult> {
+    let raw: BTreeMap<String, serde_json::Value> = match serde_json::from_slice(text) {
         Ok(v) => v,
         Err(e) => {
             return vec![EntryResult::file_failure(
@@ -181,7 +192,6 @@ pub fn run_test_file<V: Vm + Sync>(path: &Path, vm: &V, opts: &RunOptions) -> Ve
             )]
         }
     };
-    drop(text);
     if raw.is_empty() {
         return vec![EntryResult::file_failure(
             path,
