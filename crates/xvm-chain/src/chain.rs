@@ -248,11 +248,9 @@ impl Chain {
         Ok(self.store.set_durability(durability)?)
     }
 
-    /// Puts every block committed so far on disk; `Ok(false)` when there was nothing to flush.
-    pub fn sync(&self) -> Result<bool, ChainError> {
-        let pending = self.store.has_unsynced();
-        self.store.sync()?;
-        Ok(pending)
+    /// Puts every block committed so far on disk.
+    pub fn sync(&self) -> Result<(), ChainError> {
+        Ok(self.store.sync()?)
     }
 
     /// An account's nonce, balance and code at the head (all zero when absent).

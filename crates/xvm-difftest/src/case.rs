@@ -7,22 +7,12 @@ use xvm_evm::Revision;
 
 /// The forks the differential test covers: Frontier to Osaka. Constantinople (with EIP-1283) is
 /// left out because revm has no such spec (it goes from Byzantium straight to Petersburg).
-pub const FORKS: [Revision; 14] = [
-    Revision::Frontier,
-    Revision::Homestead,
-    Revision::TangerineWhistle,
-    Revision::SpuriousDragon,
-    Revision::Byzantium,
-    Revision::Petersburg,
-    Revision::Istanbul,
-    Revision::Berlin,
-    Revision::London,
-    Revision::Paris,
-    Revision::Shanghai,
-    Revision::Cancun,
-    Revision::Prague,
-    Revision::Osaka,
-];
+pub static FORKS: std::sync::LazyLock<Vec<Revision>> = std::sync::LazyLock::new(|| {
+    Revision::ALL
+        .into_iter()
+        .filter(|r| *r != Revision::Constantinople)
+        .collect()
+});
 
 /// An account of the pre-state.
 #[derive(Clone, Debug, PartialEq, Eq)]

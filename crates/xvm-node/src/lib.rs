@@ -58,7 +58,7 @@ impl NodeHandle {
         let _ = self.server.stop();
         self.server.stopped().await;
         let node = self.node;
-        tokio::task::spawn_blocking(move || node.chain().sync().map(|_| ()))
+        tokio::task::spawn_blocking(move || node.chain().sync())
             .await
             .unwrap_or(Ok(()))
     }
