@@ -11,8 +11,10 @@
 
 mod bytes;
 pub mod evm;
+pub mod mutate;
 pub mod neovm;
 pub mod parsers;
+pub mod rpc;
 
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
@@ -31,4 +33,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("manifest", parsers::manifest),
     ("abi_args", parsers::abi_args),
     ("raw_tx", parsers::raw_tx),
+    ("json_rpc", rpc::json_rpc),
 ];

@@ -82,11 +82,14 @@ pub fn neovm_exec(data: &[u8]) {
     );
     assert!(host.steps <= STEP_BUDGET + 1);
     check_limits(&engine);
+    check_no_leak(engine);
 }
 
 /// The number of references the engine should count: one per item on an evaluation stack, in a
 /// slot or on the result stack, plus the sub-items of every distinct compound item reachable
-/// from those (each compound counted once, however many paths lead to it).
+/// from those (each compound counted once, however many paths lead to it), plus, as neo-vm's
+/// light counter never reclaims an unreachable cycle, the sub-items of every unreachable compound
+/// it still counts (a cycle's members: [`xvm_neovm::cycles::tracked_compounds`]).
 pub fn recount(engine: &ExecutionEngine) -> usize {
     let mut seen_lists: HashSet<*const StackItem> = HashSet::new();
     let mut seen: HashSet<usize> = HashSet::new();
@@ -129,7 +132,19 @@ pub fn recount(engine: &ExecutionEngine) -> usize {
             _ => {}
         }
     }
+    for c in xvm_neovm::cycles::tracked_compounds() {
+        if !seen.contains(&c.id()) && c.stack_references() > 0 {
+            refs += c.sub_items();
+        }
+    }
     refs
+}
+
+/// Dropping the engine freed every compound it made: cycles included (nothing else holds them).
+fn check_no_leak(engine: ExecutionEngine) {
+    drop(engine);
+    let left = xvm_neovm::cycles::tracked_compounds().len();
+    assert_eq!(left, 0, "{left} compound items outlived their engine");
 }
 
 /// Input: a NeoVM script, run one instruction at a time; while the engine runs, its reference
@@ -142,7 +157,7 @@ pub fn neovm_refcount(data: &[u8]) {
     for _ in 0..=STEP_BUDGET {
         engine.execute_next(&mut host);
         if engine.state() == VmState::Fault {
-            return;
+            break;
         }
         assert_eq!(
             engine.reference_count(),
@@ -155,4 +170,5 @@ pub fn neovm_refcount(data: &[u8]) {
         }
     }
     check_limits(&engine);
+    check_no_leak(engine);
 }

@@ -42,6 +42,67 @@ fn every_target_has_a_seed_corpus_that_replays() {
         .unwrap();
 }
 
+/// A short fuzz run of every target, as CI runs them: mutants of the committed corpus
+/// (`xvm_fuzz::mutate`, no coverage feedback) for `XVM_FUZZ_SECONDS` seconds per target (default
+/// 2), from seed `XVM_FUZZ_SEED` (default 1). A failing input is printed in hex; put it in
+/// `fuzz/regressions/<target>/` once fixed.
+#[test]
+fn short_fuzz_run_of_every_target() {
+    let secs: f64 = std::env::var("XVM_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
+    let seed: u64 = std::env::var("XVM_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    // Two workers, each target on one of them (the json_rpc target's node is not shared).
+    let workers: Vec<_> = (0..2)
+        .map(|w| {
+            std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn(move || {
+                    let mut report = Vec::new();
+                    for (i, (name, target)) in xvm_fuzz::TARGETS.iter().enumerate() {
+                        if i % 2 != w {
+                            continue;
+                        }
+                        let corpus: Vec<Vec<u8>> = files("corpus", name)
+                            .iter()
+                            .map(|f| std::fs::read(f).unwrap())
+                            .collect();
+                        let mut rng = xvm_fuzz::mutate::Rng::new(seed ^ i as u64);
+                        let start = std::time::Instant::now();
+                        let mut runs = 0u64;
+                        while start.elapsed().as_secs_f64() < secs {
+                            let input = xvm_fuzz::mutate::mutate(&mut rng, &corpus, 4096);
+                            if let Err(e) = std::panic::catch_unwind(|| target(&input)) {
+                                let msg = e
+                                    .downcast_ref::<String>()
+                                    .cloned()
+                                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                                    .unwrap_or_default();
+                                panic!(
+                                    "{name}: input {runs} of seed {seed} fails: {msg}\ninput: {}",
+                                    alloy_primitives::hex::encode(&input)
+                                );
+                            }
+                            runs += 1;
+                        }
+                        report.push(format!("{name}: {runs} inputs"));
+                    }
+                    report
+                })
+                .unwrap()
+        })
+        .collect();
+    for w in workers {
+        for line in w.join().unwrap() {
+            println!("{line}");
+        }
+    }
+}
+
 /// Writes the seed corpora (run by hand: `cargo test -p xvm-fuzz -- --ignored write_seed`).
 /// The NEF and manifest seeds come from `XVM_NEO_BUILD` (a folder of compiled examples/neo
 /// contracts), when set.

@@ -97,8 +97,10 @@ impl ItemType {
 /// An Array or Struct body: its items and the light reference counter's stack-reference count.
 #[derive(Default)]
 pub struct ArrayItem {
-    items: RefCell<Vec<StackItem>>,
+    pub(crate) items: RefCell<Vec<StackItem>>,
     pub(crate) stack_refs: Cell<usize>,
+    /// Registered with the cycle collector (it received a compound by mutation).
+    pub(crate) tracked: Cell<bool>,
 }
 
 impl ArrayItem {
@@ -107,6 +109,7 @@ impl ArrayItem {
         Rc::new(ArrayItem {
             items: RefCell::new(items),
             stack_refs: Cell::new(0),
+            tracked: Cell::new(false),
         })
     }
     /// Borrows the items.
@@ -206,8 +209,10 @@ pub type MapEntries = IndexMap<MapKey, StackItem, std::hash::BuildHasherDefault<
 /// A Map body: insertion-ordered entries and the stack-reference count.
 #[derive(Default)]
 pub struct MapItem {
-    entries: RefCell<MapEntries>,
+    pub(crate) entries: RefCell<MapEntries>,
     pub(crate) stack_refs: Cell<usize>,
+    /// Registered with the cycle collector (it received a compound by mutation).
+    pub(crate) tracked: Cell<bool>,
 }
 
 impl MapItem {
@@ -252,7 +257,7 @@ impl Drop for MapItem {
 }
 
 /// Drops nested containers without recursion so that deep nesting cannot overflow the stack.
-fn drop_iteratively(mut work: Vec<StackItem>) {
+pub(crate) fn drop_iteratively(mut work: Vec<StackItem>) {
     while let Some(item) = work.pop() {
         match item {
             StackItem::Array(a) | StackItem::Struct(a) => {

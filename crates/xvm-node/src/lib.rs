@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod errors;
+mod inproc;
 mod json;
 mod node;
 mod rpc;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use inproc::Rpc;
 pub use node::Node;
 use xvm_chain::{Chain, GenesisOptions};
 

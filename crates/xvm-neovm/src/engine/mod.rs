@@ -178,6 +178,18 @@ pub struct ExecutionEngine {
     breakpoints: Vec<(Script, usize)>,
 }
 
+impl Drop for ExecutionEngine {
+    /// Lets go of every item, then frees the cycles that only the engine's garbage kept (see
+    /// [`crate::cycles`]); items a caller still holds are kept.
+    fn drop(&mut self) {
+        drop(std::mem::take(&mut self.contexts));
+        drop(std::mem::take(&mut self.shared));
+        drop(std::mem::take(&mut self.result_stack));
+        drop(self.uncaught.take());
+        crate::cycles::collect_cycles();
+    }
+}
+
 impl Default for ExecutionEngine {
     fn default() -> Self {
         ExecutionEngine::new(Limits::default())
@@ -243,6 +255,11 @@ impl ExecutionEngine {
     /// The result stack, bottom first.
     pub fn result_stack(&self) -> &[StackItem] {
         &self.result_stack
+    }
+    /// Takes the result stack out (bottom first), leaving it empty and the reference count as
+    /// it was: for hosts that keep results after the engine is gone.
+    pub fn take_result_stack(&mut self) -> Vec<StackItem> {
+        std::mem::take(&mut self.result_stack)
     }
     /// The evaluation stack of `ctx`, bottom first.
     pub fn evaluation_stack(&self, ctx: &ExecutionContext) -> &[StackItem] {

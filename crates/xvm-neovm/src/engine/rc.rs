@@ -2,6 +2,7 @@
 //! is stack-referenced) and the container mutations that keep it exact.
 
 use super::ExecutionEngine;
+use crate::cycles;
 use crate::error::{fault, VmError};
 use crate::item::{ArrayItem, MapItem, MapKey, StackItem};
 use std::collections::VecDeque;
@@ -123,6 +124,9 @@ impl ExecutionEngine {
     }
 
     pub(super) fn array_push(&mut self, a: &Rc<ArrayItem>, item: StackItem) {
+        if item.is_compound() {
+            cycles::track_array(a);
+        }
         if a.stack_refs.get() > 0 {
             self.add_ref(&item);
         }
@@ -133,6 +137,9 @@ impl ExecutionEngine {
     /// in place, then the new one is stored and counted if the array is (still) referenced.
     /// With a cycle through the old child, the array may lose its last reference midway.
     pub(super) fn array_set(&mut self, a: &Rc<ArrayItem>, index: usize, item: StackItem) {
+        if item.is_compound() {
+            cycles::track_array(a);
+        }
         if a.stack_refs.get() > 0 {
             let old = a.items()[index].clone();
             self.remove_ref(&old);
@@ -156,6 +163,9 @@ impl ExecutionEngine {
     /// count the new key or uncount the old value (still in place), then count the new value
     /// (one check for the whole block); then store.
     pub(super) fn map_set(&mut self, m: &Rc<MapItem>, key: MapKey, value: StackItem) {
+        if value.is_compound() {
+            cycles::track_map(m);
+        }
         if m.stack_refs.get() > 0 {
             let old = m.entries().get(&key).cloned();
             match &old {
