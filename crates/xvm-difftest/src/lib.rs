@@ -102,6 +102,9 @@ pub fn component(case: &Case, m: &Mismatch) -> String {
         "a runner panicked".to_string()
     } else if f == "status" || f == "gas used" || f == "output" {
         "the interpreter (gas schedule, instruction semantics or call/create rules)".to_string()
+    } else if f == "refund" {
+        "the refund counter (SSTORE refund rules, EIP-3529 cap, EIP-7702 authorizations)"
+            .to_string()
     } else if f == "logs" {
         "LOG instructions or log reverting".to_string()
     } else if f.ends_with("storage") {

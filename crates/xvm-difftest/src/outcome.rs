@@ -45,6 +45,8 @@ pub struct Executed {
     pub status: Status,
     /// Gas used after refunds and the EIP-7623 floor.
     pub gas_used: u64,
+    /// The refund granted (capped by EIP-3529's quotient, before the EIP-7623 floor).
+    pub refund: u64,
     /// Output of the top-level frame (runtime code is not output for a creation).
     pub output: Bytes,
     /// Logs.
@@ -97,6 +99,9 @@ impl Outcome {
                 a.gas_used.to_string(),
                 b.gas_used.to_string(),
             ));
+        }
+        if a.refund != b.refund {
+            return Some(("refund".into(), a.refund.to_string(), b.refund.to_string()));
         }
         if a.output != b.output {
             return Some(("output".into(), a.output.to_string(), b.output.to_string()));

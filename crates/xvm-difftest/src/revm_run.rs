@@ -183,6 +183,7 @@ pub fn run(case: &Case) -> Outcome {
         }
     }
 
+    let refund = res.result.gas().inner_refunded();
     let (status, gas_used, output, logs) = match res.result {
         ExecutionResult::Success {
             gas, logs, output, ..
@@ -203,6 +204,7 @@ pub fn run(case: &Case) -> Outcome {
     Outcome::Executed(Executed {
         status,
         gas_used,
+        refund,
         output,
         logs: logs
             .into_iter()

@@ -122,6 +122,7 @@ pub fn run(case: &Case) -> Outcome {
     Outcome::Executed(Executed {
         status,
         gas_used: out.gas_used,
+        refund: out.gas_refund,
         output,
         logs,
         post,

@@ -44,6 +44,7 @@ fn differential_generator_covers_the_instruction_set_and_outcomes() {
     let mut opcodes = BTreeSet::new();
     let mut statuses = BTreeSet::new();
     let (mut logs, mut created, mut destroyed, mut storage_changed) = (0, 0, 0, 0);
+    let mut refunded = 0;
     let mut forks = BTreeSet::new();
     let mut types = BTreeSet::new();
     for i in 0..1500 {
@@ -56,6 +57,7 @@ fn differential_generator_covers_the_instruction_set_and_outcomes() {
         if let Outcome::Executed(e) = revm_run::run(&case) {
             statuses.insert(format!("{:?}", e.status));
             logs += usize::from(!e.logs.is_empty());
+            refunded += usize::from(e.refund > 0);
             created += usize::from(
                 e.post
                     .keys()
@@ -79,6 +81,7 @@ fn differential_generator_covers_the_instruction_set_and_outcomes() {
         ("created accounts", created),
         ("removed accounts", destroyed),
         ("storage changes", storage_changed),
+        ("refunds", refunded),
     ] {
         assert!(n > 30, "{what}: only {n} of 1500 cases");
     }

@@ -13,6 +13,8 @@ pub struct TxOutcome<'a> {
     pub status: StatusCode,
     /// Gas used after refunds (and the EIP-7623 floor).
     pub gas_used: u64,
+    /// The refund granted, capped by EIP-3529's quotient (before the EIP-7623 floor applies).
+    pub gas_refund: u64,
     /// Output of the top-level frame.
     pub output: alloy_primitives::Bytes,
     /// Logs.
@@ -218,6 +220,7 @@ pub fn execute_transaction_with<'a, V: Vm>(
     Ok(TxOutcome {
         status: res.status,
         gas_used,
+        gas_refund: refund,
         output: res.output,
         logs,
         state,
