@@ -404,7 +404,7 @@ impl ExecutionEngine {
     // ---------------------------------------------------------------- running
 
     /// Runs until HALT or FAULT (Debugger.Execute).
-    pub fn execute(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn execute<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if self.state == VmState::Break {
             self.state = VmState::None;
         }
@@ -469,7 +469,7 @@ impl ExecutionEngine {
     }
 
     /// Executes one instruction (Debugger.StepInto).
-    pub fn step_into(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn step_into<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if matches!(self.state, VmState::Halt | VmState::Fault) {
             return self.state;
         }
@@ -481,7 +481,7 @@ impl ExecutionEngine {
     }
 
     /// Runs until the current context returns (Debugger.StepOut).
-    pub fn step_out(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn step_out<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if self.state == VmState::Break {
             self.state = VmState::None;
         }
@@ -497,7 +497,7 @@ impl ExecutionEngine {
     }
 
     /// Executes one instruction, running any call it makes to completion (Debugger.StepOver).
-    pub fn step_over(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn step_over<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if matches!(self.state, VmState::Halt | VmState::Fault) {
             return self.state;
         }
@@ -517,7 +517,7 @@ impl ExecutionEngine {
     }
 
     /// Executes the next instruction; with an empty invocation stack the engine HALTs.
-    pub fn execute_next(&mut self, host: &mut dyn Interop) {
+    pub fn execute_next<H: Interop + ?Sized>(&mut self, host: &mut H) {
         if self.contexts.is_empty() {
             self.state = VmState::Halt;
             return;
@@ -538,7 +538,7 @@ impl ExecutionEngine {
     }
 
     #[inline(always)]
-    fn step(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
+    fn step<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
         let ctx = &self.contexts[ci];
         let ip = ctx.ip;
@@ -623,7 +623,7 @@ impl ExecutionEngine {
         Ok(())
     }
 
-    fn call(&mut self, host: &mut dyn Interop, target: i64) -> Result<(), VmError> {
+    fn call<H: Interop + ?Sized>(&mut self, host: &mut H, target: i64) -> Result<(), VmError> {
         let ctx = self.contexts.last().expect("a context is loaded");
         if target < 0 || target as usize > ctx.script.len() {
             return Err(fault(format!("Call target out of range: {target}")));
@@ -645,12 +645,12 @@ impl ExecutionEngine {
 
     /// Throws `ex` as a VM exception (catchable by TRY), unwinding contexts as needed. Hosts
     /// inside a SYSCALL should rather return [`VmError::Throw`].
-    pub fn throw(&mut self, host: &mut dyn Interop, ex: StackItem) -> Result<(), VmError> {
+    pub fn throw<H: Interop + ?Sized>(&mut self, host: &mut H, ex: StackItem) -> Result<(), VmError> {
         self.uncaught = Some(ex);
         self.handle_exception(host)
     }
 
-    fn handle_exception(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
+    fn handle_exception<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let mut pop = 0;
         for ci in (0..self.contexts.len()).rev() {
             while let Some(frame) = self.contexts[ci].try_stack.last().copied() {
@@ -683,9 +683,9 @@ impl ExecutionEngine {
         Err(fault(unhandled_message(&ex)))
     }
 
-    fn context_unloaded(
+    fn context_unloaded<H: Interop + ?Sized>(
         &mut self,
-        host: &mut dyn Interop,
+        host: &mut H,
         ctx: ExecutionContext,
         returned: usize,
     ) -> Result<(), VmError> {
@@ -712,7 +712,7 @@ impl ExecutionEngine {
         host.context_unloaded(self, &ctx, returned)
     }
 
-    fn ret(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
+    fn ret<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let ctx = self.contexts.pop().expect("a context is loaded");
         let caller_shared = self.contexts.last().map(|c| c.shared);
         let mut returned = 0;
