@@ -48,9 +48,7 @@ fn main() {
         gas_used: 0,
     };
     let mut engine = ExecutionEngine::new(Limits::default());
-    engine
-        .load_script(Script::new(bytes), -1, 0)
-        .expect("load");
+    engine.load_script(Script::new(bytes), -1, 0).expect("load");
     let state = engine.execute(&mut host);
     println!(
         "{state} count={} gas={} results={}",

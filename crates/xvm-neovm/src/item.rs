@@ -398,14 +398,19 @@ impl StackItem {
     }
 
     /// `clone` with the common scalar cases inlined.
-    #[inline]
+    #[inline(always)]
     pub fn clone_fast(&self) -> StackItem {
         match self {
             StackItem::Integer(i) => StackItem::Integer(*i),
             StackItem::Boolean(b) => StackItem::Boolean(*b),
             StackItem::Null => StackItem::Null,
-            other => other.clone(),
+            other => other.clone_slow(),
         }
+    }
+
+    #[inline(never)]
+    fn clone_slow(&self) -> StackItem {
+        self.clone()
     }
 
     /// The item's type.

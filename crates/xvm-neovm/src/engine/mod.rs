@@ -168,7 +168,12 @@ pub struct ExecutionEngine {
     state: VmState,
     limits: Limits,
     contexts: Vec<ExecutionContext>,
+    /// The evaluation stack in use, kept here rather than in `shared` so that the run loop
+    /// reaches it directly: the last `Shared`'s stack while a context is loaded (that entry's
+    /// own `eval` is then empty), the result stack otherwise.
+    eval: Vec<StackItem>,
     shared: Vec<Shared>,
+    /// The result stack while a context is loaded (it is in `eval` otherwise).
     result_stack: Vec<StackItem>,
     refs: usize,
     uncaught: Option<StackItem>,
@@ -197,6 +202,7 @@ impl ExecutionEngine {
             state: VmState::Break,
             limits,
             contexts: Vec::new(),
+            eval: Vec::new(),
             shared: Vec::new(),
             result_stack: Vec::new(),
             refs: 0,
@@ -242,11 +248,19 @@ impl ExecutionEngine {
     }
     /// The result stack, bottom first.
     pub fn result_stack(&self) -> &[StackItem] {
-        &self.result_stack
+        if self.shared.is_empty() {
+            &self.eval
+        } else {
+            &self.result_stack
+        }
     }
     /// The evaluation stack of `ctx`, bottom first.
     pub fn evaluation_stack(&self, ctx: &ExecutionContext) -> &[StackItem] {
-        &self.shared[ctx.shared].eval
+        if ctx.shared + 1 == self.shared.len() {
+            &self.eval
+        } else {
+            &self.shared[ctx.shared].eval
+        }
     }
     /// The static fields of `ctx`, if initialised.
     pub fn static_fields(&self, ctx: &ExecutionContext) -> Option<&[StackItem]> {
@@ -264,6 +278,11 @@ impl ExecutionEngine {
             return Err(fault(format!("Out of range: {initial_position}")));
         }
         self.check_invocation_depth()?;
+        let outer = std::mem::take(&mut self.eval);
+        match self.shared.last_mut() {
+            Some(s) => s.eval = outer,
+            None => self.result_stack = outer,
+        }
         self.shared.push(Shared::default());
         self.next_instance += 1;
         self.contexts.push(ExecutionContext {
@@ -291,21 +310,18 @@ impl ExecutionEngine {
 
     // ---------------------------------------------------------------- evaluation stack
 
-    #[inline]
+    #[inline(always)]
     fn eval(&mut self) -> &mut Vec<StackItem> {
-        // The current context's shared state is always the last one. With no context loaded
-        // (a host calling in between runs), the result stack is the stack in use.
-        match self.shared.last_mut() {
-            Some(s) => &mut s.eval,
-            None => &mut self.result_stack,
-        }
+        // The current context's stack; with no context loaded (a host calling in between
+        // runs), the result stack.
+        &mut self.eval
     }
 
     /// Pushes onto the current evaluation stack (the result stack when no context is loaded).
     #[inline(always)]
     pub fn push(&mut self, item: StackItem) {
         self.add_ref(&item);
-        self.eval().push(item);
+        push_item(self.eval(), item);
     }
 
     /// Pops from the current evaluation stack (the result stack when no context is loaded).
@@ -645,7 +661,11 @@ impl ExecutionEngine {
 
     /// Throws `ex` as a VM exception (catchable by TRY), unwinding contexts as needed. Hosts
     /// inside a SYSCALL should rather return [`VmError::Throw`].
-    pub fn throw<H: Interop + ?Sized>(&mut self, host: &mut H, ex: StackItem) -> Result<(), VmError> {
+    pub fn throw<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ex: StackItem,
+    ) -> Result<(), VmError> {
         self.uncaught = Some(ex);
         self.handle_exception(host)
     }
@@ -692,6 +712,12 @@ impl ExecutionEngine {
         let still_shared = self.contexts.last().is_some_and(|c| c.shared == ctx.shared);
         if !still_shared {
             if let Some(sh) = self.shared.pop() {
+                // The outer stack becomes the one in use; the unloaded script's goes.
+                let outer = match self.shared.last_mut() {
+                    Some(s) => std::mem::take(&mut s.eval),
+                    None => std::mem::take(&mut self.result_stack),
+                };
+                drop(std::mem::replace(&mut self.eval, outer));
                 if let Some(statics) = sh.statics {
                     for x in &statics {
                         self.remove_ref(x);
@@ -717,7 +743,8 @@ impl ExecutionEngine {
         let caller_shared = self.contexts.last().map(|c| c.shared);
         let mut returned = 0;
         if caller_shared != Some(ctx.shared) {
-            let items = std::mem::take(&mut self.shared[ctx.shared].eval);
+            // The returning context's shared state is the last one: its stack is `eval`.
+            let items = std::mem::take(&mut self.eval);
             if ctx.rvcount >= 0 && items.len() != ctx.rvcount as usize {
                 let (ctx_rv, n) = (ctx.rvcount, items.len());
                 self.contexts.push(ctx);
@@ -823,6 +850,29 @@ fn slot_uninitialized() -> VmError {
 #[inline(never)]
 fn slot_index_error(what: &str, index: usize) -> VmError {
     fault(format!("Index out of range when {what} slot: {index}"))
+}
+
+/// `stack.push(item)` with the capacity check inlined and the growth out of line (the
+/// standard `push` is not always inlined into the run loop).
+#[inline(always)]
+fn push_item(stack: &mut Vec<StackItem>, item: StackItem) {
+    if stack.len() == stack.capacity() {
+        grow(stack);
+    }
+    let len = stack.len();
+    // SAFETY: `len < capacity` (ensured just above), so slot `len` is allocated and
+    // uninitialised; it is written once and then made part of the vector. Tested by
+    // `tests::push_item_grows` and every test that pushes.
+    unsafe {
+        stack.as_mut_ptr().add(len).write(item);
+        stack.set_len(len + 1);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn grow(stack: &mut Vec<StackItem>) {
+    stack.reserve(stack.capacity().max(16));
 }
 
 /// Removes the top item of `stack` without running its destructor. Only for plain items

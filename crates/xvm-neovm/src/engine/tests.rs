@@ -110,6 +110,7 @@ fn recount(e: &ExecutionEngine) -> (usize, bool) {
         roots.extend(c.args.iter().flatten().cloned());
     }
     roots.extend(e.result_stack.iter().cloned());
+    roots.extend(e.eval.iter().cloned());
     let mut count = roots.len();
     let mut color = HashMap::new();
     let mut cycle = false;
@@ -242,4 +243,31 @@ fn reference_counter_matches_recount() {
     }
     eprintln!("{checked} exact checks");
     assert!(checked > 10_000, "only {checked} exact checks");
+}
+
+#[test]
+fn push_item_grows() {
+    // From empty and from a full vector of every capacity up to a few growths: the items come
+    // back in order and nothing is lost or duplicated (Rc counts stay exact).
+    let shared: Rc<[u8]> = Rc::from(&b"x"[..]);
+    let mut v: Vec<StackItem> = Vec::new();
+    for i in 0..1000i64 {
+        if i % 3 == 0 {
+            push_item(&mut v, StackItem::ByteString(shared.clone()));
+        } else {
+            push_item(&mut v, StackItem::Integer(Int::from(i)));
+        }
+        assert!(v.len() <= v.capacity());
+    }
+    assert_eq!(v.len(), 1000);
+    assert_eq!(Rc::strong_count(&shared), 1 + 334);
+    for (i, x) in v.iter().enumerate() {
+        match x {
+            StackItem::ByteString(b) => assert!(i % 3 == 0 && b[..] == b"x"[..]),
+            StackItem::Integer(n) => assert_eq!(n.to_i64(), Some(i as i64)),
+            other => panic!("{other:?}"),
+        }
+    }
+    drop(v);
+    assert_eq!(Rc::strong_count(&shared), 1);
 }
