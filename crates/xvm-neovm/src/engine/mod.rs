@@ -6,10 +6,11 @@ use crate::int::Int;
 use crate::item::{MapKey, StackItem};
 use crate::limits::Limits;
 use crate::opcode::OpCode;
-use crate::script::{Instruction, Script};
+use crate::script::{Decoded, Instruction, Script};
 use std::fmt;
 
 mod dispatch;
+mod fast;
 mod rc;
 
 /// Engine state (`VMState`).
@@ -431,6 +432,11 @@ impl ExecutionEngine {
                 self.state = VmState::Halt;
                 break;
             }
+            if self.breakpoints.is_empty() {
+                // The common case: no breakpoint to check after each instruction.
+                self.run_fast(host);
+                continue;
+            }
             let r = self.step(host);
             self.jumping = false;
             if let Err(e) = r {
@@ -563,6 +569,19 @@ impl ExecutionEngine {
             return Err(bad_instruction(&ctx.script, ip));
         }
         host.pre_execute(self, &ctx.script.view(ip, &ins))?;
+        self.finish_step(host, ins, ip)
+    }
+
+    /// The rest of `step` once `pre_execute` accepted instruction `ins` at `ip` of the current
+    /// context: run it, handle a VM exception, check MaxStackSize, move the pointer on.
+    #[inline(always)]
+    fn finish_step<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+    ) -> Result<(), VmError> {
+        let ci = self.contexts.len() - 1;
         match self.dispatch(host, ins, ip) {
             Ok(()) => {}
             Err(VmError::Throw(ex)) => self.throw(host, *ex)?,
