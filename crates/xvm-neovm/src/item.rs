@@ -534,9 +534,11 @@ impl StackItem {
         let key = self.to_primitive_key()?;
         let size = match &key {
             MapKey::Boolean(_) => 1,
-            MapKey::Integer(i) => i.byte_len(),
+            // An Integer encodes in at most MAX_INTEGER_SIZE (32) bytes: always small enough.
+            MapKey::Integer(_) => MAX_INTEGER_SIZE,
             MapKey::ByteString(b) => b.len(),
         };
+        const _: () = assert!(MAX_INTEGER_SIZE <= MAX_KEY_SIZE);
         if size > MAX_KEY_SIZE {
             return Err(fault(format!("MaxKeySize exceed: {size}/{MAX_KEY_SIZE}")));
         }
