@@ -403,14 +403,19 @@ impl StackItem {
     }
 
     /// `clone` with the common scalar cases inlined.
-    #[inline]
+    #[inline(always)]
     pub fn clone_fast(&self) -> StackItem {
         match self {
             StackItem::Integer(i) => StackItem::Integer(*i),
             StackItem::Boolean(b) => StackItem::Boolean(*b),
             StackItem::Null => StackItem::Null,
-            other => other.clone(),
+            other => other.clone_slow(),
         }
+    }
+
+    #[inline(never)]
+    fn clone_slow(&self) -> StackItem {
+        self.clone()
     }
 
     /// The item's type.
@@ -534,9 +539,11 @@ impl StackItem {
         let key = self.to_primitive_key()?;
         let size = match &key {
             MapKey::Boolean(_) => 1,
-            MapKey::Integer(i) => i.byte_len(),
+            // An Integer encodes in at most MAX_INTEGER_SIZE (32) bytes: always small enough.
+            MapKey::Integer(_) => MAX_INTEGER_SIZE,
             MapKey::ByteString(b) => b.len(),
         };
+        const _: () = assert!(MAX_INTEGER_SIZE <= MAX_KEY_SIZE);
         if size > MAX_KEY_SIZE {
             return Err(fault(format!("MaxKeySize exceed: {size}/{MAX_KEY_SIZE}")));
         }

@@ -13,9 +13,9 @@ impl ExecutionEngine {
     // ---------------------------------------------------------------- dispatch
 
     #[inline(always)]
-    pub(super) fn dispatch(
+    pub(super) fn dispatch<H: Interop + ?Sized>(
         &mut self,
-        host: &mut dyn Interop,
+        host: &mut H,
         ins: Decoded,
         ip: usize,
     ) -> Result<(), VmError> {

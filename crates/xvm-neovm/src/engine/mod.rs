@@ -6,10 +6,11 @@ use crate::int::Int;
 use crate::item::{MapKey, StackItem};
 use crate::limits::Limits;
 use crate::opcode::OpCode;
-use crate::script::{Instruction, Script};
+use crate::script::{Decoded, Instruction, Script};
 use std::fmt;
 
 mod dispatch;
+mod fast;
 mod rc;
 
 /// Engine state (`VMState`).
@@ -168,7 +169,12 @@ pub struct ExecutionEngine {
     state: VmState,
     limits: Limits,
     contexts: Vec<ExecutionContext>,
+    /// The evaluation stack in use, kept here rather than in `shared` so that the run loop
+    /// reaches it directly: the last `Shared`'s stack while a context is loaded (that entry's
+    /// own `eval` is then empty), the result stack otherwise.
+    eval: Vec<StackItem>,
     shared: Vec<Shared>,
+    /// The result stack while a context is loaded (it is in `eval` otherwise).
     result_stack: Vec<StackItem>,
     refs: usize,
     uncaught: Option<StackItem>,
@@ -209,6 +215,7 @@ impl ExecutionEngine {
             state: VmState::Break,
             limits,
             contexts: Vec::new(),
+            eval: Vec::new(),
             shared: Vec::new(),
             result_stack: Vec::new(),
             refs: 0,
@@ -254,7 +261,11 @@ impl ExecutionEngine {
     }
     /// The result stack, bottom first.
     pub fn result_stack(&self) -> &[StackItem] {
-        &self.result_stack
+        if self.shared.is_empty() {
+            &self.eval
+        } else {
+            &self.result_stack
+        }
     }
     /// Takes the result stack out (bottom first), leaving it empty and the reference count as
     /// it was: for hosts that keep results after the engine is gone.
@@ -263,7 +274,11 @@ impl ExecutionEngine {
     }
     /// The evaluation stack of `ctx`, bottom first.
     pub fn evaluation_stack(&self, ctx: &ExecutionContext) -> &[StackItem] {
-        &self.shared[ctx.shared].eval
+        if ctx.shared + 1 == self.shared.len() {
+            &self.eval
+        } else {
+            &self.shared[ctx.shared].eval
+        }
     }
     /// The static fields of `ctx`, if initialised.
     pub fn static_fields(&self, ctx: &ExecutionContext) -> Option<&[StackItem]> {
@@ -281,6 +296,11 @@ impl ExecutionEngine {
             return Err(fault(format!("Out of range: {initial_position}")));
         }
         self.check_invocation_depth()?;
+        let outer = std::mem::take(&mut self.eval);
+        match self.shared.last_mut() {
+            Some(s) => s.eval = outer,
+            None => self.result_stack = outer,
+        }
         self.shared.push(Shared::default());
         self.next_instance += 1;
         self.contexts.push(ExecutionContext {
@@ -308,21 +328,18 @@ impl ExecutionEngine {
 
     // ---------------------------------------------------------------- evaluation stack
 
-    #[inline]
+    #[inline(always)]
     fn eval(&mut self) -> &mut Vec<StackItem> {
-        // The current context's shared state is always the last one. With no context loaded
-        // (a host calling in between runs), the result stack is the stack in use.
-        match self.shared.last_mut() {
-            Some(s) => &mut s.eval,
-            None => &mut self.result_stack,
-        }
+        // The current context's stack; with no context loaded (a host calling in between
+        // runs), the result stack.
+        &mut self.eval
     }
 
     /// Pushes onto the current evaluation stack (the result stack when no context is loaded).
     #[inline(always)]
     pub fn push(&mut self, item: StackItem) {
         self.add_ref(&item);
-        self.eval().push(item);
+        push_item(self.eval(), item);
     }
 
     /// Pops from the current evaluation stack (the result stack when no context is loaded).
@@ -421,7 +438,7 @@ impl ExecutionEngine {
     // ---------------------------------------------------------------- running
 
     /// Runs until HALT or FAULT (Debugger.Execute).
-    pub fn execute(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn execute<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if self.state == VmState::Break {
             self.state = VmState::None;
         }
@@ -431,6 +448,11 @@ impl ExecutionEngine {
             if self.contexts.is_empty() {
                 self.state = VmState::Halt;
                 break;
+            }
+            if self.breakpoints.is_empty() {
+                // The common case: no breakpoint to check after each instruction.
+                self.run_fast(host);
+                continue;
             }
             let r = self.step(host);
             self.jumping = false;
@@ -486,7 +508,7 @@ impl ExecutionEngine {
     }
 
     /// Executes one instruction (Debugger.StepInto).
-    pub fn step_into(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn step_into<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if matches!(self.state, VmState::Halt | VmState::Fault) {
             return self.state;
         }
@@ -498,7 +520,7 @@ impl ExecutionEngine {
     }
 
     /// Runs until the current context returns (Debugger.StepOut).
-    pub fn step_out(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn step_out<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if self.state == VmState::Break {
             self.state = VmState::None;
         }
@@ -514,7 +536,7 @@ impl ExecutionEngine {
     }
 
     /// Executes one instruction, running any call it makes to completion (Debugger.StepOver).
-    pub fn step_over(&mut self, host: &mut dyn Interop) -> VmState {
+    pub fn step_over<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if matches!(self.state, VmState::Halt | VmState::Fault) {
             return self.state;
         }
@@ -534,7 +556,7 @@ impl ExecutionEngine {
     }
 
     /// Executes the next instruction; with an empty invocation stack the engine HALTs.
-    pub fn execute_next(&mut self, host: &mut dyn Interop) {
+    pub fn execute_next<H: Interop + ?Sized>(&mut self, host: &mut H) {
         if self.contexts.is_empty() {
             self.state = VmState::Halt;
             return;
@@ -555,7 +577,7 @@ impl ExecutionEngine {
     }
 
     #[inline(always)]
-    fn step(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
+    fn step<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
         let ctx = &self.contexts[ci];
         let ip = ctx.ip;
@@ -564,6 +586,19 @@ impl ExecutionEngine {
             return Err(bad_instruction(&ctx.script, ip));
         }
         host.pre_execute(self, &ctx.script.view(ip, &ins))?;
+        self.finish_step(host, ins, ip)
+    }
+
+    /// The rest of `step` once `pre_execute` accepted instruction `ins` at `ip` of the current
+    /// context: run it, handle a VM exception, check MaxStackSize, move the pointer on.
+    #[inline(always)]
+    fn finish_step<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+    ) -> Result<(), VmError> {
+        let ci = self.contexts.len() - 1;
         match self.dispatch(host, ins, ip) {
             Ok(()) => {}
             Err(VmError::Throw(ex)) => self.throw(host, *ex)?,
@@ -640,7 +675,7 @@ impl ExecutionEngine {
         Ok(())
     }
 
-    fn call(&mut self, host: &mut dyn Interop, target: i64) -> Result<(), VmError> {
+    fn call<H: Interop + ?Sized>(&mut self, host: &mut H, target: i64) -> Result<(), VmError> {
         let ctx = self.contexts.last().expect("a context is loaded");
         if target < 0 || target as usize > ctx.script.len() {
             return Err(fault(format!("Call target out of range: {target}")));
@@ -662,12 +697,16 @@ impl ExecutionEngine {
 
     /// Throws `ex` as a VM exception (catchable by TRY), unwinding contexts as needed. Hosts
     /// inside a SYSCALL should rather return [`VmError::Throw`].
-    pub fn throw(&mut self, host: &mut dyn Interop, ex: StackItem) -> Result<(), VmError> {
+    pub fn throw<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ex: StackItem,
+    ) -> Result<(), VmError> {
         self.uncaught = Some(ex);
         self.handle_exception(host)
     }
 
-    fn handle_exception(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
+    fn handle_exception<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let mut pop = 0;
         for ci in (0..self.contexts.len()).rev() {
             while let Some(frame) = self.contexts[ci].try_stack.last().copied() {
@@ -700,15 +739,21 @@ impl ExecutionEngine {
         Err(fault(unhandled_message(&ex)))
     }
 
-    fn context_unloaded(
+    fn context_unloaded<H: Interop + ?Sized>(
         &mut self,
-        host: &mut dyn Interop,
+        host: &mut H,
         ctx: ExecutionContext,
         returned: usize,
     ) -> Result<(), VmError> {
         let still_shared = self.contexts.last().is_some_and(|c| c.shared == ctx.shared);
         if !still_shared {
             if let Some(sh) = self.shared.pop() {
+                // The outer stack becomes the one in use; the unloaded script's goes.
+                let outer = match self.shared.last_mut() {
+                    Some(s) => std::mem::take(&mut s.eval),
+                    None => std::mem::take(&mut self.result_stack),
+                };
+                drop(std::mem::replace(&mut self.eval, outer));
                 if let Some(statics) = sh.statics {
                     for x in &statics {
                         self.remove_ref(x);
@@ -729,12 +774,13 @@ impl ExecutionEngine {
         host.context_unloaded(self, &ctx, returned)
     }
 
-    fn ret(&mut self, host: &mut dyn Interop) -> Result<(), VmError> {
+    fn ret<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let ctx = self.contexts.pop().expect("a context is loaded");
         let caller_shared = self.contexts.last().map(|c| c.shared);
         let mut returned = 0;
         if caller_shared != Some(ctx.shared) {
-            let items = std::mem::take(&mut self.shared[ctx.shared].eval);
+            // The returning context's shared state is the last one: its stack is `eval`.
+            let items = std::mem::take(&mut self.eval);
             if ctx.rvcount >= 0 && items.len() != ctx.rvcount as usize {
                 let (ctx_rv, n) = (ctx.rvcount, items.len());
                 self.contexts.push(ctx);
@@ -840,6 +886,29 @@ fn slot_uninitialized() -> VmError {
 #[inline(never)]
 fn slot_index_error(what: &str, index: usize) -> VmError {
     fault(format!("Index out of range when {what} slot: {index}"))
+}
+
+/// `stack.push(item)` with the capacity check inlined and the growth out of line (the
+/// standard `push` is not always inlined into the run loop).
+#[inline(always)]
+fn push_item(stack: &mut Vec<StackItem>, item: StackItem) {
+    if stack.len() == stack.capacity() {
+        grow(stack);
+    }
+    let len = stack.len();
+    // SAFETY: `len < capacity` (ensured just above), so slot `len` is allocated and
+    // uninitialised; it is written once and then made part of the vector. Tested by
+    // `tests::push_item_grows` and every test that pushes.
+    unsafe {
+        stack.as_mut_ptr().add(len).write(item);
+        stack.set_len(len + 1);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn grow(stack: &mut Vec<StackItem>) {
+    stack.reserve(stack.capacity().max(16));
 }
 
 /// Removes the top item of `stack` without running its destructor. Only for plain items

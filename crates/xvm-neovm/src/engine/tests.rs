@@ -110,6 +110,7 @@ fn recount(e: &ExecutionEngine) -> (usize, bool) {
         roots.extend(c.args.iter().flatten().cloned());
     }
     roots.extend(e.result_stack.iter().cloned());
+    roots.extend(e.eval.iter().cloned());
     let mut count = roots.len();
     let mut color = HashMap::new();
     let mut cycle = false;
@@ -242,4 +243,185 @@ fn reference_counter_matches_recount() {
     }
     eprintln!("{checked} exact checks");
     assert!(checked > 10_000, "only {checked} exact checks");
+}
+
+#[test]
+fn push_item_grows() {
+    // From empty and from a full vector of every capacity up to a few growths: the items come
+    // back in order and nothing is lost or duplicated (Rc counts stay exact).
+    let shared: Rc<[u8]> = Rc::from(&b"x"[..]);
+    let mut v: Vec<StackItem> = Vec::new();
+    for i in 0..1000i64 {
+        if i % 3 == 0 {
+            push_item(&mut v, StackItem::ByteString(shared.clone()));
+        } else {
+            push_item(&mut v, StackItem::Integer(Int::from(i)));
+        }
+        assert!(v.len() <= v.capacity());
+    }
+    assert_eq!(v.len(), 1000);
+    assert_eq!(Rc::strong_count(&shared), 1 + 334);
+    for (i, x) in v.iter().enumerate() {
+        match x {
+            StackItem::ByteString(b) => assert!(i % 3 == 0 && b[..] == b"x"[..]),
+            StackItem::Integer(n) => assert_eq!(n.to_i64(), Some(i as i64)),
+            other => panic!("{other:?}"),
+        }
+    }
+    drop(v);
+    assert_eq!(Rc::strong_count(&shared), 1);
+}
+
+/// A host that faults after a fixed number of instructions (so random jumps cannot loop
+/// forever), identically on both paths.
+struct StepBudget(u32);
+
+impl Interop for StepBudget {
+    fn syscall(&mut self, _: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
+        Err(fault(format!("no syscall {id}")))
+    }
+    fn pre_execute(&mut self, _: &ExecutionEngine, _: &Instruction<'_>) -> Result<(), VmError> {
+        if self.0 == 0 {
+            return Err(fault("budget"));
+        }
+        self.0 -= 1;
+        Ok(())
+    }
+}
+
+/// Everything observable about an engine, as text.
+fn snapshot(e: &ExecutionEngine) -> String {
+    let mut s = format!(
+        "{:?} {:?} refs={} results={:?}\n",
+        e.state(),
+        e.fault_message(),
+        e.reference_count(),
+        e.result_stack()
+    );
+    for c in e.invocation_stack() {
+        s += &format!(
+            "ip={} eval={:?} locals={:?} args={:?} statics={:?}\n",
+            c.ip,
+            e.evaluation_stack(c),
+            c.locals(),
+            c.arguments(),
+            e.static_fields(c)
+        );
+    }
+    s
+}
+
+#[test]
+fn fast_path_matches_general_path() {
+    use crate::opcode::OpCode as O;
+    // `execute` without breakpoints takes the fast path; `step_into` always runs the general
+    // handlers. Random programs over the fast opcodes, mixed with items and operands the fast
+    // path must leave to the general one (ByteStrings, arrays, overflow, bad slots, bad jump
+    // targets, MaxStackSize), must end in exactly the same state.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rnd = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let simple = [
+        O::NOP,
+        O::DROP,
+        O::DUP,
+        O::OVER,
+        O::SWAP,
+        O::INC,
+        O::DEC,
+        O::ADD,
+        O::SUB,
+        O::LT,
+        O::LE,
+        O::GT,
+        O::GE,
+        O::NUMEQUAL,
+        O::NUMNOTEQUAL,
+        O::PUSHT,
+        O::PUSHF,
+        O::PUSHNULL,
+        O::PUSHM1,
+        O::PUSH0,
+        O::PUSH1,
+        O::PUSH16,
+        O::NEWARRAY0,
+        O::LDLOC0,
+        O::LDLOC1,
+        O::STLOC0,
+        O::STLOC1,
+        O::LDARG0,
+        O::STARG1,
+        O::LDSFLD0,
+        O::STSFLD0,
+        O::DEPTH,
+    ];
+    let mut limits = Limits::default();
+    for case in 0..3000 {
+        limits.max_stack_size = if case % 5 == 0 { 12 } else { 2048 };
+        let mut code: Vec<u8> = vec![O::PUSH1.0, O::PUSH2.0];
+        code.extend([O::INITSLOT.0, 3, 2]);
+        if case % 2 == 0 {
+            code.extend([O::INITSSLOT.0, 1]);
+        }
+        for _ in 0..rnd(40) + 1 {
+            match rnd(10) {
+                0..=5 => code.push(simple[rnd(simple.len() as u64) as usize].0),
+                6 => {
+                    let big = [0i64, 1, -1, 127, i64::MAX, i64::MIN, 1 << 40];
+                    code.push(O::PUSHINT64.0);
+                    code.extend(big[rnd(7) as usize].to_le_bytes());
+                }
+                7 => {
+                    // The largest and smallest 256-bit values (INC/DEC/ADD/SUB overflow).
+                    code.push(O::PUSHINT256.0);
+                    let mut v = [0xffu8; 32];
+                    if rnd(2) == 0 {
+                        v[31] = 0x7f;
+                    } else {
+                        v = [0; 32];
+                        v[31] = 0x80;
+                    }
+                    code.extend(v);
+                }
+                8 => {
+                    let ops = [
+                        O::JMP,
+                        O::JMPIF,
+                        O::JMPIFNOT,
+                        O::JMPEQ,
+                        O::JMPNE,
+                        O::JMPGT,
+                        O::JMPGE,
+                        O::JMPLT,
+                        O::JMPLE,
+                    ];
+                    code.push(ops[rnd(9) as usize].0);
+                    code.push((rnd(40) as i64 - 20) as i8 as u8);
+                }
+                _ => {
+                    let ops = [O::LDLOC, O::STLOC, O::LDARG, O::STARG, O::PUSHDATA1];
+                    let op = ops[rnd(5) as usize];
+                    code.push(op.0);
+                    code.push(rnd(5) as u8);
+                    if op == O::PUSHDATA1 {
+                        let n = code[code.len() - 1] as usize;
+                        code.extend(std::iter::repeat_n(7u8, n));
+                    }
+                }
+            }
+        }
+        let script = Script::new(code.clone());
+        let mut fast = ExecutionEngine::new(limits.clone());
+        fast.load_script(script.clone(), -1, 0).unwrap();
+        fast.execute(&mut StepBudget(500));
+        let mut slow = ExecutionEngine::new(limits.clone());
+        slow.load_script(script, -1, 0).unwrap();
+        let mut budget = StepBudget(500);
+        while !matches!(slow.step_into(&mut budget), VmState::Halt | VmState::Fault) {}
+        assert_eq!(snapshot(&fast), snapshot(&slow), "case {case}: {code:02x?}");
+    }
 }
