@@ -189,6 +189,7 @@ impl Drop for ExecutionEngine {
     /// [`crate::cycles`]); items a caller still holds are kept.
     fn drop(&mut self) {
         drop(std::mem::take(&mut self.contexts));
+        drop(std::mem::take(&mut self.eval));
         drop(std::mem::take(&mut self.shared));
         drop(std::mem::take(&mut self.result_stack));
         drop(self.uncaught.take());
@@ -270,7 +271,11 @@ impl ExecutionEngine {
     /// Takes the result stack out (bottom first), leaving it empty and the reference count as
     /// it was: for hosts that keep results after the engine is gone.
     pub fn take_result_stack(&mut self) -> Vec<StackItem> {
-        std::mem::take(&mut self.result_stack)
+        if self.shared.is_empty() {
+            std::mem::take(&mut self.eval)
+        } else {
+            std::mem::take(&mut self.result_stack)
+        }
     }
     /// The evaluation stack of `ctx`, bottom first.
     pub fn evaluation_stack(&self, ctx: &ExecutionContext) -> &[StackItem] {
