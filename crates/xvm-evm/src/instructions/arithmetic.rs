@@ -47,8 +47,9 @@ pub(crate) fn smod(a: U256, b: U256) -> U256 {
     }
 }
 
-/// SIGNEXTEND: extends the sign of byte `b` (0 = least significant) of `x`.
-#[inline(always)]
+/// SIGNEXTEND: extends the sign of byte `b` (0 = least significant) of `x` (for the tests; the
+/// interpreter uses [`signextend_in_place`]).
+#[cfg(test)]
 pub(crate) fn signextend(b: U256, mut x: U256) -> U256 {
     signextend_in_place(&b, &mut x);
     x
