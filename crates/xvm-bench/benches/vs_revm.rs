@@ -423,12 +423,20 @@ fn main() {
 #[inline(never)]
 fn profile_runs(engine: &str, rev: Revision, prepared: &[Prepared], revm: &mut Revm, runs: u32) {
     for p in prepared {
-        for _ in 0..runs {
-            if engine == "revm" {
-                black_box(revm.run(p));
-            } else {
-                black_box(run_xvm(rev, p));
-            }
+        eprintln!("profile input: {}", p.name);
+        profile_one(engine, rev, p, revm, runs);
+    }
+}
+
+/// The runs of one input; `--dump-after='*profile_one*'` gives one callgrind dump per input, in
+/// the order of the `profile input:` lines on stderr.
+#[inline(never)]
+fn profile_one(engine: &str, rev: Revision, p: &Prepared, revm: &mut Revm, runs: u32) {
+    for _ in 0..runs {
+        if engine == "revm" {
+            black_box(revm.run(p));
+        } else {
+            black_box(run_xvm(rev, p));
         }
     }
 }

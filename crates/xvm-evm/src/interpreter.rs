@@ -240,16 +240,18 @@ impl<'a, H: Host> Frame<'a, H> {
     /// ([`Frame::enter_block`]), so an instruction here only does its own work.
     fn run_blocks(&mut self, blocks: &[Block]) -> StatusCode {
         let code = self.code.padded();
-        let status = match self.enter_block(blocks) {
+        let mut pc = self.pc;
+        let status = match self.enter_block(blocks, pc) {
             Err(status) => status,
             Ok(()) => loop {
                 // SAFETY: as in `run_exact`: `pc` stays within the padded code.
-                let opcode = unsafe { *code.get_unchecked(self.pc) };
-                if let Err(status) = self.dispatch::<true>(opcode, blocks) {
+                let opcode = unsafe { *code.get_unchecked(pc) };
+                if let Err(status) = self.dispatch::<true>(opcode, blocks, &mut pc) {
                     break status;
                 }
             },
         };
+        self.pc = pc;
         if self.fallback {
             self.fallback = false;
             return self.run_exact::<false>();
@@ -261,8 +263,8 @@ impl<'a, H: Host> Frame<'a, H> {
     /// fail inside the block; it returns an error with `fallback` set, and the frame goes on
     /// instruction by instruction from `pc` so that the failure is the exact one.
     #[inline(always)]
-    fn enter_block(&mut self, blocks: &[Block]) -> OpResult {
-        let b = blocks[self.pc];
+    fn enter_block(&mut self, blocks: &[Block], pc: usize) -> OpResult {
+        let b = blocks[pc];
         let height = self.stack.len();
         if height < b.need as usize
             || height + b.up as usize > crate::STACK_LIMIT
@@ -280,17 +282,19 @@ impl<'a, H: Host> Frame<'a, H> {
     fn run_exact<const TRACE: bool>(&mut self) -> StatusCode {
         let table = opcodes::table(self.rev);
         let code = self.code.padded();
-        loop {
+        let mut pc = self.pc;
+        let status = loop {
             // SAFETY: `pc` never exceeds the code length: PUSH advances by its immediate size,
             // which the padding covers, and the byte right after the code is a padding STOP that
             // ends the frame; jumps only land on analysed JUMPDESTs inside the code.
-            let opcode = unsafe { *code.get_unchecked(self.pc) };
+            let opcode = unsafe { *code.get_unchecked(pc) };
             let info = &table[opcode as usize];
             if TRACE {
+                self.pc = pc;
                 self.trace_step(opcode, info);
             }
             if info.gas < 0 {
-                return if opcode == op::INVALID {
+                break if opcode == op::INVALID {
                     StatusCode::InvalidInstruction
                 } else {
                     StatusCode::UndefinedInstruction
@@ -298,25 +302,33 @@ impl<'a, H: Host> Frame<'a, H> {
             }
             let height = self.stack.len();
             if height < info.min_stack as usize {
-                return StatusCode::StackUnderflow;
+                break StatusCode::StackUnderflow;
             }
             if height > info.max_stack as usize {
-                return StatusCode::StackOverflow;
+                break StatusCode::StackOverflow;
             }
             self.gas -= info.gas as i64;
             if self.gas < 0 {
-                return StatusCode::OutOfGas;
+                break StatusCode::OutOfGas;
             }
-            if let Err(status) = self.dispatch::<false>(opcode, &[]) {
-                return status;
+            if let Err(status) = self.dispatch::<false>(opcode, &[], &mut pc) {
+                break status;
             }
-        }
+        };
+        self.pc = pc;
+        status
     }
 
-    /// Runs one instruction whose static checks passed. Advances `pc`. With `BLOCKS`, an
-    /// instruction that ends a block enters the next one (`blocks` is the block table).
+    /// Runs the instruction `opcode` at `pc`, whose static checks passed, and advances `pc`.
+    /// With `BLOCKS`, an instruction that ends a block enters the next one (`blocks` is the block
+    /// table). The loops keep `pc` in a local and store it in the frame only when they stop.
     #[inline(always)]
-    fn dispatch<const BLOCKS: bool>(&mut self, opcode: u8, blocks: &[Block]) -> OpResult {
+    fn dispatch<const BLOCKS: bool>(
+        &mut self,
+        opcode: u8,
+        blocks: &[Block],
+        pc: &mut usize,
+    ) -> OpResult {
         match opcode {
             op::STOP => return Err(StatusCode::Success),
             op::ADD => self.op_add(),
@@ -382,21 +394,21 @@ impl<'a, H: Host> Frame<'a, H> {
             op::SLOAD => self.op_sload()?,
             op::SSTORE => {
                 self.op_sstore()?;
-                return self.next_block::<BLOCKS>(blocks);
+                return self.next_block::<BLOCKS>(blocks, pc);
             }
             op::JUMP => {
-                self.op_jump()?;
-                return self.block_at_pc::<BLOCKS>(blocks);
+                self.op_jump(pc)?;
+                return self.block_at_pc::<BLOCKS>(blocks, *pc);
             }
             op::JUMPI => {
-                self.op_jumpi()?;
-                return self.block_at_pc::<BLOCKS>(blocks);
+                self.op_jumpi(pc)?;
+                return self.block_at_pc::<BLOCKS>(blocks, *pc);
             }
-            op::PC => self.op_pc(),
+            op::PC => self.op_pc(*pc),
             op::MSIZE => self.op_msize(),
             op::GAS => {
                 self.op_gas();
-                return self.next_block::<BLOCKS>(blocks);
+                return self.next_block::<BLOCKS>(blocks, pc);
             }
             op::JUMPDEST => {}
             op::TLOAD => self.op_tload(),
@@ -405,131 +417,131 @@ impl<'a, H: Host> Frame<'a, H> {
             op::PUSH0 => self.stack.push(alloy_primitives::U256::ZERO),
             // PUSHn, DUPn, SWAPn: one arm each, so that n is a constant in each body.
             0x60 => {
-                self.op_push::<1>();
+                self.op_push::<1>(pc);
                 return Ok(());
             }
             0x61 => {
-                self.op_push::<2>();
+                self.op_push::<2>(pc);
                 return Ok(());
             }
             0x62 => {
-                self.op_push::<3>();
+                self.op_push::<3>(pc);
                 return Ok(());
             }
             0x63 => {
-                self.op_push::<4>();
+                self.op_push::<4>(pc);
                 return Ok(());
             }
             0x64 => {
-                self.op_push::<5>();
+                self.op_push::<5>(pc);
                 return Ok(());
             }
             0x65 => {
-                self.op_push::<6>();
+                self.op_push::<6>(pc);
                 return Ok(());
             }
             0x66 => {
-                self.op_push::<7>();
+                self.op_push::<7>(pc);
                 return Ok(());
             }
             0x67 => {
-                self.op_push::<8>();
+                self.op_push::<8>(pc);
                 return Ok(());
             }
             0x68 => {
-                self.op_push::<9>();
+                self.op_push::<9>(pc);
                 return Ok(());
             }
             0x69 => {
-                self.op_push::<10>();
+                self.op_push::<10>(pc);
                 return Ok(());
             }
             0x6a => {
-                self.op_push::<11>();
+                self.op_push::<11>(pc);
                 return Ok(());
             }
             0x6b => {
-                self.op_push::<12>();
+                self.op_push::<12>(pc);
                 return Ok(());
             }
             0x6c => {
-                self.op_push::<13>();
+                self.op_push::<13>(pc);
                 return Ok(());
             }
             0x6d => {
-                self.op_push::<14>();
+                self.op_push::<14>(pc);
                 return Ok(());
             }
             0x6e => {
-                self.op_push::<15>();
+                self.op_push::<15>(pc);
                 return Ok(());
             }
             0x6f => {
-                self.op_push::<16>();
+                self.op_push::<16>(pc);
                 return Ok(());
             }
             0x70 => {
-                self.op_push::<17>();
+                self.op_push::<17>(pc);
                 return Ok(());
             }
             0x71 => {
-                self.op_push::<18>();
+                self.op_push::<18>(pc);
                 return Ok(());
             }
             0x72 => {
-                self.op_push::<19>();
+                self.op_push::<19>(pc);
                 return Ok(());
             }
             0x73 => {
-                self.op_push::<20>();
+                self.op_push::<20>(pc);
                 return Ok(());
             }
             0x74 => {
-                self.op_push::<21>();
+                self.op_push::<21>(pc);
                 return Ok(());
             }
             0x75 => {
-                self.op_push::<22>();
+                self.op_push::<22>(pc);
                 return Ok(());
             }
             0x76 => {
-                self.op_push::<23>();
+                self.op_push::<23>(pc);
                 return Ok(());
             }
             0x77 => {
-                self.op_push::<24>();
+                self.op_push::<24>(pc);
                 return Ok(());
             }
             0x78 => {
-                self.op_push::<25>();
+                self.op_push::<25>(pc);
                 return Ok(());
             }
             0x79 => {
-                self.op_push::<26>();
+                self.op_push::<26>(pc);
                 return Ok(());
             }
             0x7a => {
-                self.op_push::<27>();
+                self.op_push::<27>(pc);
                 return Ok(());
             }
             0x7b => {
-                self.op_push::<28>();
+                self.op_push::<28>(pc);
                 return Ok(());
             }
             0x7c => {
-                self.op_push::<29>();
+                self.op_push::<29>(pc);
                 return Ok(());
             }
             0x7d => {
-                self.op_push::<30>();
+                self.op_push::<30>(pc);
                 return Ok(());
             }
             0x7e => {
-                self.op_push::<31>();
+                self.op_push::<31>(pc);
                 return Ok(());
             }
             0x7f => {
-                self.op_push::<32>();
+                self.op_push::<32>(pc);
                 return Ok(());
             }
             0x80 => self.op_dup::<1>(),
@@ -567,11 +579,11 @@ impl<'a, H: Host> Frame<'a, H> {
             op::LOG0..=op::LOG4 => self.op_log((opcode - op::LOG0) as usize)?,
             op::CREATE | op::CREATE2 => {
                 self.op_create(opcode == op::CREATE2)?;
-                return self.next_block::<BLOCKS>(blocks);
+                return self.next_block::<BLOCKS>(blocks, pc);
             }
             op::CALL | op::CALLCODE | op::DELEGATECALL | op::STATICCALL => {
                 self.op_call(opcode)?;
-                return self.next_block::<BLOCKS>(blocks);
+                return self.next_block::<BLOCKS>(blocks, pc);
             }
             op::RETURN => return self.op_return(StatusCode::Success),
             op::REVERT => return self.op_return(StatusCode::Revert),
@@ -579,23 +591,23 @@ impl<'a, H: Host> Frame<'a, H> {
             // Every other byte has a negative static gas in every revision and never gets here.
             _ => return Err(StatusCode::UndefinedInstruction),
         }
-        self.pc += 1;
+        *pc += 1;
         Ok(())
     }
 
     /// After a block-ending instruction that goes on to the next one: advances `pc` and, on the
     /// fast path, enters the block there.
     #[inline(always)]
-    fn next_block<const BLOCKS: bool>(&mut self, blocks: &[Block]) -> OpResult {
-        self.pc += 1;
-        self.block_at_pc::<BLOCKS>(blocks)
+    fn next_block<const BLOCKS: bool>(&mut self, blocks: &[Block], pc: &mut usize) -> OpResult {
+        *pc += 1;
+        self.block_at_pc::<BLOCKS>(blocks, *pc)
     }
 
     /// On the fast path, enters the block at `pc` (a jump's destination or the next instruction).
     #[inline(always)]
-    fn block_at_pc<const BLOCKS: bool>(&mut self, blocks: &[Block]) -> OpResult {
+    fn block_at_pc<const BLOCKS: bool>(&mut self, blocks: &[Block], pc: usize) -> OpResult {
         if BLOCKS {
-            self.enter_block(blocks)
+            self.enter_block(blocks, pc)
         } else {
             Ok(())
         }

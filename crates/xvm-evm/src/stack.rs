@@ -1,12 +1,32 @@
-//! The EVM stack: 1024 preallocated words with a length; bounds are checked once per instruction
-//! by the interpreter (against the per-revision table), so the accessors here need none.
+//! The EVM stack: 1024 preallocated words and a pointer one past the top item; bounds are checked
+//! by the interpreter (once per block on the fast path, once per instruction on the exact path,
+//! against the per-revision table), so the accessors here need none.
+//!
+//! The top is a pointer rather than an index so that a push or pop is one load, one store and
+//! one pointer bump, without re-deriving the address from the buffer and a length every time.
 
 use alloy_primitives::U256;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+
+/// The buffer type frames take from and give back to the frame pool.
+type Buffer = Box<[U256; crate::STACK_LIMIT]>;
 
 /// A preallocated 1024-word stack.
 pub(crate) struct Stack {
-    data: Box<[U256; crate::STACK_LIMIT]>,
-    len: usize,
+    /// The first word of the buffer, owned: it comes from `Box::into_raw` and goes back to a
+    /// `Box` in `into_buffer` or `drop`.
+    base: NonNull<U256>,
+    /// One past the top item: `base + len`, always within `base..=base + STACK_LIMIT`.
+    top: *mut U256,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // SAFETY: `base` came from `Box::into_raw` of a `Buffer` in `from_buffer` and is given
+        // back exactly once: here, or in `into_buffer`, which does not run this drop.
+        drop(unsafe { Box::from_raw(self.base.as_ptr() as *mut [U256; crate::STACK_LIMIT]) });
+    }
 }
 
 impl Stack {
@@ -17,73 +37,85 @@ impl Stack {
 
     /// An empty stack in `data` (whose contents do not matter).
     #[inline]
-    pub(crate) fn from_buffer(data: Box<[U256; crate::STACK_LIMIT]>) -> Self {
-        Stack { data, len: 0 }
+    pub(crate) fn from_buffer(data: Buffer) -> Self {
+        let base = NonNull::new(Box::into_raw(data) as *mut U256).expect("Box is never null");
+        Stack {
+            base,
+            top: base.as_ptr(),
+        }
     }
 
     /// The buffer, for reuse.
     #[inline]
-    pub(crate) fn into_buffer(self) -> Box<[U256; crate::STACK_LIMIT]> {
-        self.data
+    pub(crate) fn into_buffer(self) -> Buffer {
+        let me = ManuallyDrop::new(self);
+        // SAFETY: as in `drop`; `ManuallyDrop` keeps `drop` from freeing it a second time.
+        unsafe { Box::from_raw(me.base.as_ptr() as *mut [U256; crate::STACK_LIMIT]) }
     }
 
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        self.len
+        // SAFETY: `top` is derived from `base` and stays within the same allocation (see the
+        // field), at or above `base`.
+        unsafe { self.top.offset_from(self.base.as_ptr()) as usize }
     }
 
     /// The items, bottom first.
     #[inline]
     pub(crate) fn as_slice(&self) -> &[U256] {
-        &self.data[..self.len]
+        // SAFETY: the first `len` words are initialised (every one was pushed), and the buffer
+        // lives as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.base.as_ptr(), self.len()) }
     }
 
     /// Pushes a word. The caller has checked that the stack is not full.
     #[inline(always)]
     pub(crate) fn push(&mut self, v: U256) {
-        debug_assert!(self.len < crate::STACK_LIMIT);
-        // SAFETY: the interpreter checks `len <= max_stack` for the instruction before running it,
-        // where max_stack leaves room for every push the instruction makes; `len < 1024` holds.
-        unsafe { *self.data.get_unchecked_mut(self.len) = v };
-        self.len += 1;
+        debug_assert!(self.len() < crate::STACK_LIMIT);
+        // SAFETY: the interpreter checks the height against the instruction's (or block's)
+        // maximum before running it, which leaves room for every push it makes: `len < 1024`,
+        // so `top` points at a word inside the buffer.
+        unsafe {
+            self.top.write(v);
+            self.top = self.top.add(1);
+        }
     }
 
     /// Pops a word. The caller has checked that the stack holds enough items.
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> U256 {
-        debug_assert!(self.len > 0);
-        self.len -= 1;
-        // SAFETY: the interpreter checks `len >= min_stack` before the instruction, so the stack
-        // is not empty here and `len - 1` is in bounds.
-        unsafe { *self.data.get_unchecked(self.len) }
+        debug_assert!(self.len() > 0);
+        // SAFETY: the interpreter checks the height against the instruction's (or block's)
+        // minimum first, so the stack is not empty and `top - 1` is an initialised item.
+        unsafe {
+            self.top = self.top.sub(1);
+            self.top.read()
+        }
     }
 
     /// The item `n` places below the top (0 = top), mutably.
     #[inline(always)]
     pub(crate) fn peek_mut(&mut self, n: usize) -> &mut U256 {
-        debug_assert!(n < self.len);
+        debug_assert!(n < self.len());
         // SAFETY: the interpreter checks `len >= min_stack > n` before the instruction.
-        unsafe { self.data.get_unchecked_mut(self.len - 1 - n) }
+        unsafe { &mut *self.top.sub(n + 1) }
     }
 
     /// The item `n` places below the top (0 = top).
     #[inline(always)]
     pub(crate) fn peek(&self, n: usize) -> U256 {
-        debug_assert!(n < self.len);
+        debug_assert!(n < self.len());
         // SAFETY: as for `peek_mut`.
-        unsafe { *self.data.get_unchecked(self.len - 1 - n) }
+        unsafe { self.top.sub(n + 1).read() }
     }
 
     /// Swaps the top with the item `n` places below it.
     #[inline(always)]
     pub(crate) fn swap(&mut self, n: usize) {
-        debug_assert!(n < self.len);
-        let top = self.len - 1;
-        // SAFETY: `len >= n + 1` was checked by the interpreter (SWAPn needs n+1 items).
-        unsafe {
-            let p = self.data.as_mut_ptr();
-            std::ptr::swap(p.add(top), p.add(top - n));
-        }
+        debug_assert!(n < self.len());
+        // SAFETY: `len >= n + 1` was checked by the interpreter (SWAPn needs n+1 items), and
+        // `n >= 1` for SWAPn, so the two words are distinct.
+        unsafe { std::ptr::swap_nonoverlapping(self.top.sub(1), self.top.sub(n + 1), 1) };
     }
 }
 
@@ -106,5 +138,30 @@ mod tests {
         assert_eq!(s.pop(), U256::from(1));
         assert_eq!(s.pop(), U256::from(9));
         assert_eq!(s.len(), 1);
+    }
+
+    /// A full stack, emptied again; the buffer goes back whole and a new stack over it starts
+    /// empty; dropping a stack frees its buffer (run under Miri or valgrind to see a leak or
+    /// double free).
+    #[test]
+    fn full_stack_and_buffer_round_trip() {
+        let mut s = Stack::new();
+        for i in 0..crate::STACK_LIMIT {
+            s.push(U256::from(i));
+        }
+        assert_eq!(s.len(), crate::STACK_LIMIT);
+        assert_eq!(s.peek(crate::STACK_LIMIT - 1), U256::ZERO);
+        s.swap(16);
+        assert_eq!(s.peek(0), U256::from(crate::STACK_LIMIT - 17));
+        let buf = s.into_buffer();
+        assert_eq!(
+            buf[crate::STACK_LIMIT - 1],
+            U256::from(crate::STACK_LIMIT - 17)
+        );
+        let mut s = Stack::from_buffer(buf);
+        assert_eq!(s.len(), 0);
+        s.push(U256::from(7));
+        assert_eq!(s.as_slice(), &[U256::from(7)]);
+        drop(s);
     }
 }

@@ -21,24 +21,58 @@ pub(crate) fn slt(a: &U256, b: &U256) -> bool {
     }
 }
 
-/// SAR: arithmetic shift right, shifts of 256 or more give 0 or -1.
-pub(crate) fn sar(shift: U256, value: U256) -> U256 {
-    let neg = is_neg(&value);
+/// The shift amount when it is below 256, `None` otherwise.
+#[inline(always)]
+fn small_shift(shift: &U256) -> Option<u32> {
+    let l = shift.as_limbs();
+    if (l[1] | l[2] | l[3]) != 0 || l[0] >= 256 {
+        None
+    } else {
+        Some(l[0] as u32)
+    }
+}
+
+/// Arithmetic right shift by `s < 256` of the limbs `v` (least significant first), the vacated
+/// high bits filled with `fill` (all sign bits). Without a branch on the sign or on the bit
+/// offset: `(hi << 1) << (63 - bit)` is `hi << (64 - bit)` for `bit > 0` and 0 for `bit == 0`.
+#[inline(always)]
+fn sar_limbs(v: &[u64; 4], s: u32, fill: u64) -> U256 {
+    let ext = [v[0], v[1], v[2], v[3], fill, fill, fill, fill, fill];
+    let (word, bit) = ((s / 64) as usize, s % 64);
+    let mut out = [0u64; 4];
+    for (i, o) in out.iter_mut().enumerate() {
+        let lo = ext[i + word];
+        let hi = ext[i + word + 1];
+        *o = (lo >> bit) | ((hi << 1) << (63 - bit));
+    }
+    U256::from_limbs(out)
+}
+
+/// SHL: shifts of 256 or more give 0.
+#[inline(always)]
+pub(crate) fn shl(shift: U256, value: U256) -> U256 {
     match usize::try_from(shift) {
-        Ok(s) if s < 256 => {
-            if neg {
-                !((!value) >> s)
-            } else {
-                value >> s
-            }
-        }
-        _ => {
-            if neg {
-                U256::MAX
-            } else {
-                U256::ZERO
-            }
-        }
+        Ok(s) if s < 256 => value << s,
+        _ => U256::ZERO,
+    }
+}
+
+/// SHR: shifts of 256 or more give 0.
+#[inline(always)]
+pub(crate) fn shr(shift: U256, value: U256) -> U256 {
+    match small_shift(&shift) {
+        Some(s) => value >> s as usize,
+        None => U256::ZERO,
+    }
+}
+
+/// SAR: arithmetic shift right, shifts of 256 or more give 0 or -1.
+#[inline(always)]
+pub(crate) fn sar(shift: U256, value: U256) -> U256 {
+    let fill = ((value.as_limbs()[3] as i64) >> 63) as u64;
+    match small_shift(&shift) {
+        Some(s) => sar_limbs(value.as_limbs(), s, fill),
+        None => U256::from_limbs([fill; 4]),
     }
 }
 
@@ -125,20 +159,14 @@ impl<H: Host> Frame<'_, H> {
     pub(crate) fn op_shl(&mut self) {
         let shift = self.stack.pop();
         let v = self.stack.peek_mut(0);
-        *v = match usize::try_from(shift) {
-            Ok(s) if s < 256 => *v << s,
-            _ => U256::ZERO,
-        };
+        *v = shl(shift, *v);
     }
 
     #[inline(always)]
     pub(crate) fn op_shr(&mut self) {
         let shift = self.stack.pop();
         let v = self.stack.peek_mut(0);
-        *v = match usize::try_from(shift) {
-            Ok(s) if s < 256 => *v >> s,
-            _ => U256::ZERO,
-        };
+        *v = shr(shift, *v);
     }
 
     #[inline(always)]
@@ -170,5 +198,50 @@ mod tests {
         assert!(slt(&m1, &U256::ZERO));
         assert!(!slt(&U256::ZERO, &m1));
         assert!(slt(&min, &m1));
+    }
+
+    /// The limb-wise shifts against ruint's, and the reference SAR (`!(!v >> s)` for negative
+    /// values), over every shift below 256, a few at and above it, and values with and without
+    /// the sign bit.
+    #[test]
+    fn shifts_match_reference() {
+        let values = [
+            U256::ZERO,
+            U256::from(1),
+            U256::MAX,
+            U256::from(1) << 255,
+            U256::from_limbs([
+                0x0123_4567_89ab_cdef,
+                0xfedc_ba98_7654_3210,
+                0x8000_0000_0000_0001,
+                0x7fff_ffff_ffff_fffe,
+            ]),
+            U256::from_limbs([0xdead_beef_0000_0001, 0x1, 0x0, 0xc000_0000_0000_0000]),
+        ];
+        let mut shifts: Vec<U256> = (0..256u32).map(U256::from).collect();
+        shifts.extend([
+            U256::from(256),
+            U256::from(257),
+            U256::from(1) << 64,
+            U256::from(1) << 200,
+            U256::MAX,
+        ]);
+        for v in values {
+            for s in shifts.iter().copied() {
+                let small = usize::try_from(s).ok().filter(|&s| s < 256);
+                let want_shl = small.map_or(U256::ZERO, |s| v << s);
+                let want_shr = small.map_or(U256::ZERO, |s| v >> s);
+                let neg = v.bit(255);
+                let want_sar = match (small, neg) {
+                    (Some(s), true) => !((!v) >> s),
+                    (Some(s), false) => v >> s,
+                    (None, true) => U256::MAX,
+                    (None, false) => U256::ZERO,
+                };
+                assert_eq!(shl(s, v), want_shl, "shl {s} {v:#x}");
+                assert_eq!(shr(s, v), want_shr, "shr {s} {v:#x}");
+                assert_eq!(sar(s, v), want_sar, "sar {s} {v:#x}");
+            }
+        }
     }
 }

@@ -5,12 +5,14 @@ use crate::interpreter::{Frame, OpResult};
 use crate::status::StatusCode;
 use alloy_primitives::U256;
 
+/// The jumps and PC take the program counter as an argument: the interpreter's loops keep it in
+/// a local (a register) rather than in the frame.
 impl<H: Host> Frame<'_, H> {
     #[inline(always)]
-    fn jump_to(&mut self, dest: U256) -> OpResult {
+    fn jump_to(&mut self, dest: U256, pc: &mut usize) -> OpResult {
         match usize::try_from(dest) {
             Ok(d) if self.code.is_jumpdest(d) => {
-                self.pc = d;
+                *pc = d;
                 Ok(())
             }
             _ => Err(StatusCode::BadJumpDestination),
@@ -18,26 +20,26 @@ impl<H: Host> Frame<'_, H> {
     }
 
     #[inline(always)]
-    pub(crate) fn op_jump(&mut self) -> OpResult {
+    pub(crate) fn op_jump(&mut self, pc: &mut usize) -> OpResult {
         let dest = self.stack.pop();
-        self.jump_to(dest)
+        self.jump_to(dest, pc)
     }
 
     #[inline(always)]
-    pub(crate) fn op_jumpi(&mut self) -> OpResult {
+    pub(crate) fn op_jumpi(&mut self, pc: &mut usize) -> OpResult {
         let dest = self.stack.pop();
         let cond = self.stack.pop();
         if cond.is_zero() {
-            self.pc += 1;
+            *pc += 1;
             Ok(())
         } else {
-            self.jump_to(dest)
+            self.jump_to(dest, pc)
         }
     }
 
     #[inline(always)]
-    pub(crate) fn op_pc(&mut self) {
-        self.stack.push(U256::from(self.pc));
+    pub(crate) fn op_pc(&mut self, pc: usize) {
+        self.stack.push(U256::from(pc));
     }
 
     #[inline(always)]

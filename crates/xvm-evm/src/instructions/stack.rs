@@ -6,10 +6,10 @@ use crate::interpreter::Frame;
 use alloy_primitives::U256;
 
 impl<H: Host> Frame<'_, H> {
-    /// PUSHn: reads the `N` immediate bytes and advances pc past them.
+    /// PUSHn at `pc`: reads the `N` immediate bytes and advances `pc` past them.
     #[inline(always)]
-    pub(crate) fn op_push<const N: usize>(&mut self) {
-        let start = self.pc + 1;
+    pub(crate) fn op_push<const N: usize>(&mut self, pc: &mut usize) {
+        let start = *pc + 1;
         let code = self.code.padded();
         debug_assert!(start + N <= code.len());
         // SAFETY: a PUSH runs at `pc < len` (the byte at `len` is the padding STOP), and the code
@@ -25,7 +25,7 @@ impl<H: Host> Frame<'_, H> {
             U256::from_be_bytes(buf)
         };
         self.stack.push(v);
-        self.pc = start + N;
+        *pc = start + N;
     }
 
     /// DUPn.
