@@ -649,3 +649,73 @@ fn raw_transactions_of_every_type() {
         .contains("chain id 1"));
     assert_eq!(chain.state_root(), chain.head().state_root);
 }
+
+/// The state root of every block is kept incrementally (only the accounts a block touched are
+/// re-hashed). Checked against a root computed from the whole state after every block, with
+/// dev edits, new and emptied (EIP-161 deleted) accounts, empty blocks and a revert in between.
+#[test]
+fn incremental_state_root_matches_full_recompute() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::open(dir.path(), &GenesisOptions::default()).unwrap();
+    let [a0, a1] = [0, 1].map(|i| chain.accounts()[i].address);
+    let t = deploy_token(&mut chain);
+    let check = |chain: &Chain, what: &str| {
+        assert_eq!(
+            chain.state_root(),
+            chain.head().state_root,
+            "{what}: block {}",
+            chain.head().number
+        );
+    };
+    check(&chain, "deploy");
+    let mut snap = None;
+    for i in 1..=40u64 {
+        let fresh = Address::with_last_byte(0x40 + i as u8);
+        let req = match i % 4 {
+            // A token transfer: the sender, the token's storage and the fee recipient change.
+            0 | 1 => TxRequest {
+                from: a0,
+                to: Some(t.addr),
+                data: t.data("transfer", &[&fresh.to_string(), "1"]),
+                ..Default::default()
+            },
+            // Ether to a new account.
+            2 => TxRequest {
+                from: a1,
+                to: Some(fresh),
+                value: U256::from(i),
+                ..Default::default()
+            },
+            // Zero ether to an account a dev edit made empty: EIP-161 deletes it.
+            _ => {
+                chain.set_balance(&fresh, U256::ZERO).unwrap();
+                TxRequest {
+                    from: a1,
+                    to: Some(fresh),
+                    ..Default::default()
+                }
+            }
+        };
+        chain.send(&req, None, None).unwrap();
+        check(&chain, "transaction");
+        if i % 3 == 0 {
+            chain.set_balance(&a1, ether(5_000 + i)).unwrap();
+            chain.set_nonce(&fresh, 7).unwrap();
+            chain
+                .set_storage(&t.addr, U256::from(1000 + i), U256::from(i))
+                .unwrap();
+            chain.mine(Vec::new(), false).unwrap();
+            check(&chain, "dev edits");
+        }
+        if i == 10 {
+            snap = Some(chain.snapshot());
+        }
+        if i == 25 {
+            chain.revert(snap.as_ref().unwrap()).unwrap();
+            chain.mine(Vec::new(), false).unwrap();
+            check(&chain, "revert");
+        }
+    }
+    drop(chain);
+    assert_root_matches(dir.path());
+}

@@ -113,13 +113,16 @@ impl Node {
         chain.account(addr).nonce + waiting
     }
 
-    fn publish(&self, chain: &Chain, block: BlockRecord) {
-        let txs = block
-            .transactions
-            .iter()
-            .filter_map(|h| chain.transaction(h).ok().flatten())
-            .collect();
-        let _ = self.blocks.send(Arc::new(NewBlock { block, txs }));
+    /// Sends a new block to the subscriptions, with the records mining returned (nothing is
+    /// built when no one subscribes).
+    fn publish(&self, block: &BlockRecord, txs: impl FnOnce() -> Vec<TxRecord>) {
+        if self.blocks.receiver_count() == 0 {
+            return;
+        }
+        let _ = self.blocks.send(Arc::new(NewBlock {
+            block: block.clone(),
+            txs: txs(),
+        }));
     }
 
     /// Takes a signed transaction: mined at once (automine) or queued for the next block.
@@ -127,8 +130,8 @@ impl Node {
     pub fn submit(&self, pending: PendingTx) -> Result<B256, ChainError> {
         let hash = *pending.env.tx_hash();
         let mut chain = self.chain();
-        chain.check(&pending)?;
         if self.interval {
+            chain.check(&pending)?;
             if lock(&self.pending).iter().any(|p| p.env.tx_hash() == &hash) {
                 return Err(ChainError::Rejected(format!(
                     "transaction {hash} already known"
@@ -137,8 +140,9 @@ impl Node {
             lock(&self.pending).push(pending);
             return Ok(hash);
         }
+        // Checked there too (chain id, not mined before).
         let mined = chain.submit_pending(pending)?;
-        self.publish(&chain, mined.block);
+        self.publish(&mined.block, || vec![mined.tx.clone()]);
         Ok(hash)
     }
 
@@ -147,7 +151,13 @@ impl Node {
         let mut chain = self.chain();
         let txs = std::mem::take(&mut *lock(&self.pending));
         let mined = chain.mine(txs, false)?;
-        self.publish(&chain, mined.block.clone());
+        self.publish(&mined.block, || {
+            mined
+                .results
+                .iter()
+                .filter_map(|r| r.as_ref().ok().map(|(_, rec)| rec.clone()))
+                .collect()
+        });
         Ok(mined.block)
     }
 
