@@ -20,7 +20,7 @@ use crate::block::{receipt_envelope, seal, BlockParts};
 use crate::chain::{corrupt, json, log_records, put_block, to_json, Chain, Mined};
 use crate::records::{BlockRecord, ContractInfo, TxRecord};
 use crate::tables::*;
-use crate::txconv::envelope_to_transaction;
+use crate::txconv::envelope_to_transaction_as;
 use crate::ChainError;
 
 /// transaction hash → [`Prestate`] JSON: what the transaction read, for re-execution.
@@ -332,6 +332,24 @@ impl Chain {
         })
     }
 
+    /// Checks everything that could refuse `p` as the next block's only transaction, without
+    /// running it: [`Chain::check`], the signature, and the state transition's own validation
+    /// (fork, nonce, balance, gas, fees) on the head state. The recovered sender is kept in
+    /// `p.sender`, so that mining does not recover it again. A transaction that passes is mined
+    /// by [`Chain::submit_pending`] as long as the state does not change in between.
+    pub fn validate(&self, p: &mut PendingTx) -> Result<(), ChainError> {
+        self.check(p)?;
+        let tx = envelope_to_transaction_as(&p.env, p.sender)?;
+        let env = self.next_env();
+        if tx.gas_limit > U256::from(env.gas_limit) {
+            return Err(ChainError::Rejected("block gas limit reached".into()));
+        }
+        xvm_ethereum::tx::validate(&tx, self.revision(), &env, &self.pre)
+            .map_err(ChainError::InvalidTx)?;
+        p.sender = Some(tx.sender);
+        Ok(())
+    }
+
     /// Checks what can be checked without running: chain id and not mined before.
     pub fn check(&self, p: &PendingTx) -> Result<(), ChainError> {
         if let Some(id) = alloy_consensus::Transaction::chain_id(&p.env) {
@@ -391,13 +409,8 @@ impl Chain {
         let mut seen = HashSet::new();
         for p in txs {
             let hash = *p.env.tx_hash();
-            let tx = match envelope_to_transaction(&p.env) {
-                Ok(mut tx) => {
-                    if let Some(s) = p.sender {
-                        tx.sender = s;
-                    }
-                    tx
-                }
+            let tx = match envelope_to_transaction_as(&p.env, p.sender) {
+                Ok(tx) => tx,
                 Err(e) => {
                     results.push(Err(e));
                     continue;

@@ -719,3 +719,62 @@ fn incremental_state_root_matches_full_recompute() {
     drop(chain);
     assert_root_matches(dir.path());
 }
+
+/// `Chain::validate` refuses exactly what mining would refuse (so that a node may answer a
+/// validated transaction before mining it), keeps the recovered sender, and what it accepts
+/// mines.
+#[test]
+fn validate_refuses_what_mining_refuses() {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    use alloy_primitives::TxKind;
+    use alloy_signer::SignerSync;
+    use xvm_chain::PendingTx;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::open(dir.path(), &GenesisOptions::default()).unwrap();
+    let acc = chain.accounts()[4].clone();
+    let signer = acc.signer();
+    let fee = chain.next_base_fee() as u128 * 2 + 1_000_000_000;
+    let tx = |nonce: u64, chain_id: u64, gas_limit: u64, value: U256| -> TxEnvelope {
+        let t = TxEip1559 {
+            chain_id,
+            nonce,
+            gas_limit,
+            max_fee_per_gas: fee,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: TxKind::Call(Address::repeat_byte(0x55)),
+            value,
+            access_list: Default::default(),
+            input: Bytes::new(),
+        };
+        let sig = signer.sign_hash_sync(&t.signature_hash()).unwrap();
+        t.into_signed(sig).into()
+    };
+    let refused = [
+        tx(1, 31337, 21_000, U256::ZERO),            // nonce too high
+        tx(0, 1, 21_000, U256::ZERO),                // another chain
+        tx(0, 31337, 20_000, U256::ZERO),            // intrinsic gas too low
+        tx(0, 31337, 21_000, ether(1_000_000)),      // insufficient funds
+        tx(0, 31337, 1_000_000_000_000, U256::ZERO), // above the block gas limit
+    ];
+    for env in refused {
+        let mut p = PendingTx::signed(env.clone());
+        let v = chain.validate(&mut p).unwrap_err().to_string();
+        let m = chain.submit(env, None, None).unwrap_err().to_string();
+        assert_eq!(v, m);
+    }
+    let head = chain.head().number;
+    let good = tx(0, 31337, 21_000, U256::from(7u64));
+    let mut p = PendingTx::signed(good.clone());
+    chain.validate(&mut p).unwrap();
+    assert_eq!(p.sender, Some(acc.address));
+    let mined = chain.submit_pending(p).unwrap();
+    assert_eq!((mined.tx.from, mined.tx.status), (acc.address, true));
+    assert_eq!(chain.head().number, head + 1);
+    // Mined once: validating it again refuses it as mining would.
+    let mut again = PendingTx::signed(good.clone());
+    let v = chain.validate(&mut again).unwrap_err().to_string();
+    let m = chain.submit(good, None, None).unwrap_err().to_string();
+    assert_eq!(v, m);
+    assert_eq!(chain.state_root(), chain.head().state_root);
+}

@@ -36,6 +36,9 @@ pub struct FilterState {
 /// The node: everything a request may touch.
 pub struct Node {
     chain: Mutex<Chain>,
+    /// An automined transaction already validated and answered, mined before anyone next
+    /// sees the chain (see [`Node::submit`]).
+    job: Mutex<Option<PendingTx>>,
     interval: bool,
     pending: Mutex<Vec<PendingTx>>,
     /// Installed filters by id.
@@ -61,6 +64,7 @@ impl Node {
         let (blocks, _) = broadcast::channel(1024);
         Node {
             chain: Mutex::new(chain),
+            job: Mutex::new(None),
             interval,
             pending: Mutex::new(Vec::new()),
             filters: Mutex::new(HashMap::new()),
@@ -71,9 +75,30 @@ impl Node {
         }
     }
 
-    /// The chain, locked.
+    /// The chain, locked, with any answered transaction mined first: every request sees the
+    /// chain with the transactions it was told about.
     pub fn chain(&self) -> MutexGuard<'_, Chain> {
-        lock(&self.chain)
+        let mut chain = lock(&self.chain);
+        if let Some(job) = lock(&self.job).take() {
+            match chain.submit_pending(job) {
+                Ok(mined) => self.publish(&mined.block, || vec![mined.tx.clone()]),
+                // Validation passed on this same state, so only the store can fail here.
+                Err(e) => eprintln!("xvm node: an accepted transaction could not be mined: {e}"),
+            }
+        }
+        chain
+    }
+
+    /// Mines an answered transaction now, from a task of its own (a no-op without a runtime):
+    /// after [`Node::submit`], so that the block is built while the answer travels and the
+    /// client reads it, not when the next request comes.
+    pub fn mine_answered(self: &Arc<Self>) {
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let node = self.clone();
+            rt.spawn(async move {
+                drop(node.chain());
+            });
+        }
     }
 
     /// A fresh id for filters and snapshots.
@@ -127,9 +152,14 @@ impl Node {
 
     /// Takes a signed transaction: mined at once (automine) or queued for the next block.
     /// Returns its hash.
+    ///
+    /// Automine validates it completely first (signature, chain id, not mined yet, nonce,
+    /// balance, gas, fees: everything that could refuse it), then leaves the block to be built
+    /// by [`Node::mine_answered`] or by the next [`Node::chain`], whichever comes first; nothing
+    /// can read the chain in between.
     pub fn submit(&self, pending: PendingTx) -> Result<B256, ChainError> {
         let hash = *pending.env.tx_hash();
-        let mut chain = self.chain();
+        let chain = self.chain();
         if self.interval {
             chain.check(&pending)?;
             if lock(&self.pending).iter().any(|p| p.env.tx_hash() == &hash) {
@@ -140,9 +170,9 @@ impl Node {
             lock(&self.pending).push(pending);
             return Ok(hash);
         }
-        // Checked there too (chain id, not mined before).
-        let mined = chain.submit_pending(pending)?;
-        self.publish(&mined.block, || vec![mined.tx.clone()]);
+        let mut pending = pending;
+        chain.validate(&mut pending)?;
+        *lock(&self.job) = Some(pending);
         Ok(hash)
     }
 
