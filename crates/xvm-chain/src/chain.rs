@@ -79,13 +79,13 @@ pub struct Mined {
 /// A local chain on an open state folder. Holds the state file open (and so locked) while it
 /// lives; the whole world state is kept in memory, loaded once on open.
 pub struct Chain {
-    pub(crate) store: Store,
+    pub(crate) store: std::sync::Arc<Store>,
     pub(crate) config: ChainConfig,
     pub(crate) accounts: Vec<DevAccount>,
     pub(crate) pre: PreState,
     pub(crate) head: BlockRecord,
     pub(crate) hashes: Vec<B256>,
-    pub(crate) tries: crate::mining::StorageTries,
+    pub(crate) tries: crate::mining::Tries,
 }
 
 impl std::fmt::Debug for Chain {
@@ -179,7 +179,7 @@ impl Chain {
         put_block(&mut w, &genesis)?;
         w.commit()?;
         Ok(Chain {
-            store,
+            store: std::sync::Arc::new(store),
             config,
             accounts,
             pre,
@@ -192,7 +192,7 @@ impl Chain {
     pub(crate) fn load(store: Store, config: ChainConfig) -> Result<Chain, ChainError> {
         let (accounts, pre, head, hashes) = read_state(&store)?;
         Ok(Chain {
-            store,
+            store: std::sync::Arc::new(store),
             config,
             accounts,
             pre,
@@ -244,8 +244,18 @@ impl Chain {
     }
 
     /// How block commits reach the disk (default: each at once; a node may group them).
+    /// Only before [`Chain::shared_store`] hands the store out.
     pub fn set_durability(&mut self, durability: xvm_store::Durability) -> Result<(), ChainError> {
-        Ok(self.store.set_durability(durability)?)
+        let store = std::sync::Arc::get_mut(&mut self.store).ok_or_else(|| {
+            ChainError::Invalid("durability is set before the store is shared".into())
+        })?;
+        Ok(store.set_durability(durability)?)
+    }
+
+    /// The chain's store, for a server that puts deferred commits on disk from another thread
+    /// ([`xvm_store::Store::sync`]) without holding the chain.
+    pub fn shared_store(&self) -> std::sync::Arc<Store> {
+        self.store.clone()
     }
 
     /// Puts every block committed so far on disk.
@@ -285,6 +295,10 @@ impl Chain {
 
     /// Block `number`, if mined.
     pub fn block(&self, number: u64) -> Result<Option<BlockRecord>, ChainError> {
+        // The head is in memory (receipts of just-mined transactions ask for it).
+        if number == self.head.number {
+            return Ok(Some(self.head.clone()));
+        }
         match self.store.read()?.get(BLOCKS, &u64_be(number))? {
             Some(b) => Ok(Some(json(&b, "block")?)),
             None => Ok(None),

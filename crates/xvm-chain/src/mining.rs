@@ -20,7 +20,7 @@ use crate::block::{receipt_envelope, seal, BlockParts};
 use crate::chain::{corrupt, json, log_records, put_block, to_json, Chain, Mined};
 use crate::records::{BlockRecord, ContractInfo, TxRecord};
 use crate::tables::*;
-use crate::txconv::envelope_to_transaction;
+use crate::txconv::envelope_to_transaction_as;
 use crate::ChainError;
 
 /// transaction hash → [`Prestate`] JSON: what the transaction read, for re-execution.
@@ -132,19 +132,24 @@ fn collect_diff(state: &State<'_>, clear_empty: bool) -> Diff {
     Diff { changed, deleted }
 }
 
-/// Storage tries kept across blocks with their node hashes ([`MerkleTrie`]), so that a block
-/// re-hashes only the paths of the slots it changed.
+/// The state's tries kept across blocks with their node hashes ([`MerkleTrie`]): one storage
+/// trie per account whose storage a block changed, and the account (state) trie. A block
+/// re-hashes only the paths of the slots and accounts it changed.
 #[derive(Default)]
-pub(crate) struct StorageTries {
-    tries: HashMap<Address, MerkleTrie>,
+pub(crate) struct Tries {
+    storage: HashMap<Address, MerkleTrie>,
+    /// The state trie; `None` until first needed and after the state is replaced wholesale.
+    accounts: Option<MerkleTrie>,
+    /// Accounts changed (or removed) since the state trie was last brought up to date.
+    dirty: Vec<Address>,
 }
 
-impl StorageTries {
+impl Tries {
     /// Applies `slots` to the account's trie (built from `storage`, which already holds them,
     /// on first use) and returns the new storage root. Every other change of an account's
     /// storage (dev edits, reverts, reloads) drops its trie.
     fn update(&mut self, addr: Address, storage: &SlotMap<U256>, slots: &[(U256, U256)]) -> B256 {
-        let trie = self.tries.entry(addr).or_insert_with(|| {
+        let trie = self.storage.entry(addr).or_insert_with(|| {
             let mut t = MerkleTrie::new();
             for (k, v) in storage.iter() {
                 t.insert(&keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v));
@@ -163,13 +168,61 @@ impl StorageTries {
         trie.root()
     }
 
+    /// Notes that `addr` changed in the state (its state-trie leaf is rewritten at the next
+    /// [`Tries::state_root`]).
+    pub(crate) fn touch(&mut self, addr: Address) {
+        if self.accounts.is_some() {
+            self.dirty.push(addr);
+        }
+    }
+
+    /// An account changed outside mining (dev edits): its storage trie is dropped, its
+    /// state-trie leaf rewritten at the next root.
     pub(crate) fn remove_account(&mut self, addr: &Address) {
-        self.tries.remove(addr);
+        self.storage.remove(addr);
+        self.touch(*addr);
     }
 
     /// Forgets every account (after the state is replaced wholesale).
     pub(crate) fn clear(&mut self) {
-        self.tries.clear();
+        self.storage.clear();
+        self.accounts = None;
+        self.dirty.clear();
+    }
+
+    /// The state root of `pre`: the state trie is built on first use, then only the accounts
+    /// touched since the last root are re-hashed. Equal to
+    /// `xvm_ethereum::trie::state_root(&State::new(pre), _)` (tested).
+    pub(crate) fn state_root(&mut self, pre: &PreState) -> B256 {
+        let leaf = |a: &PreAccount| {
+            alloy_rlp::encode(alloy_trie::TrieAccount {
+                nonce: a.nonce,
+                balance: a.balance,
+                storage_root: a.storage_root(),
+                code_hash: a.code_hash,
+            })
+        };
+        match self.accounts.as_mut() {
+            Some(trie) => {
+                for addr in self.dirty.drain(..) {
+                    match pre.get(&addr) {
+                        Some(a) => trie.insert(&a.hashed_address(), leaf(a)),
+                        None => {
+                            trie.remove(&keccak256(addr));
+                        }
+                    }
+                }
+                trie.root()
+            }
+            None => {
+                let mut trie = MerkleTrie::new();
+                for (_, a) in pre.accounts.iter() {
+                    trie.insert(&a.hashed_address(), leaf(a));
+                }
+                self.dirty.clear();
+                self.accounts.insert(trie).root()
+            }
+        }
     }
 }
 
@@ -178,7 +231,7 @@ impl StorageTries {
 fn apply_diff(
     w: &mut WriteTxn<'_>,
     pre: &mut PreState,
-    tries: &mut StorageTries,
+    tries: &mut Tries,
     diff: Diff,
 ) -> Result<(), ChainError> {
     for addr in &diff.deleted {
@@ -226,6 +279,7 @@ fn apply_diff(
             acc.set_storage_root(root);
         }
         pre.insert(c.addr, acc);
+        tries.touch(c.addr);
     }
     Ok(())
 }
@@ -276,6 +330,24 @@ impl Chain {
             tx,
             block: mined.block,
         })
+    }
+
+    /// Checks everything that could refuse `p` as the next block's only transaction, without
+    /// running it: [`Chain::check`], the signature, and the state transition's own validation
+    /// (fork, nonce, balance, gas, fees) on the head state. The recovered sender is kept in
+    /// `p.sender`, so that mining does not recover it again. A transaction that passes is mined
+    /// by [`Chain::submit_pending`] as long as the state does not change in between.
+    pub fn validate(&self, p: &mut PendingTx) -> Result<(), ChainError> {
+        self.check(p)?;
+        let tx = envelope_to_transaction_as(&p.env, p.sender)?;
+        let env = self.next_env();
+        if tx.gas_limit > U256::from(env.gas_limit) {
+            return Err(ChainError::Rejected("block gas limit reached".into()));
+        }
+        xvm_ethereum::tx::validate(&tx, self.revision(), &env, &self.pre)
+            .map_err(ChainError::InvalidTx)?;
+        p.sender = Some(tx.sender);
+        Ok(())
     }
 
     /// Checks what can be checked without running: chain id and not mined before.
@@ -337,13 +409,8 @@ impl Chain {
         let mut seen = HashSet::new();
         for p in txs {
             let hash = *p.env.tx_hash();
-            let tx = match envelope_to_transaction(&p.env) {
-                Ok(mut tx) => {
-                    if let Some(s) = p.sender {
-                        tx.sender = s;
-                    }
-                    tx
-                }
+            let tx = match envelope_to_transaction_as(&p.env, p.sender) {
+                Ok(tx) => tx,
                 Err(e) => {
                     results.push(Err(e));
                     continue;
@@ -442,7 +509,7 @@ impl Chain {
             let first = results.into_iter().find_map(|r| r.err());
             return Err(first.unwrap_or_else(|| ChainError::Rejected("no transaction".into())));
         }
-        let state_root = xvm_ethereum::trie::state_root(&State::new(&self.pre), clear_empty);
+        let state_root = self.tries.state_root(&self.pre);
         let block = seal(BlockParts {
             rev,
             number: block_env.number,

@@ -11,9 +11,21 @@ use crate::ChainError;
 /// The transaction `env` as the state transition runs it, with the sender recovered from its
 /// signature. Blob transactions are refused: a local chain has no blob sidecars.
 pub fn envelope_to_transaction(env: &TxEnvelope) -> Result<Transaction, ChainError> {
-    let sender = env
-        .recover_signer()
-        .map_err(|e| ChainError::Rejected(format!("invalid signature: {e}")))?;
+    envelope_to_transaction_as(env, None)
+}
+
+/// [`envelope_to_transaction`], run as `sender` when given (already recovered, or an
+/// impersonated account): the signature is then not recovered again.
+pub(crate) fn envelope_to_transaction_as(
+    env: &TxEnvelope,
+    sender: Option<alloy_primitives::Address>,
+) -> Result<Transaction, ChainError> {
+    let sender = match sender {
+        Some(s) => s,
+        None => env
+            .recover_signer()
+            .map_err(|e| ChainError::Rejected(format!("invalid signature: {e}")))?,
+    };
     let ty = match env {
         TxEnvelope::Legacy(_) => TxType::Legacy,
         TxEnvelope::Eip2930(_) => TxType::AccessList,

@@ -649,3 +649,132 @@ fn raw_transactions_of_every_type() {
         .contains("chain id 1"));
     assert_eq!(chain.state_root(), chain.head().state_root);
 }
+
+/// The state root of every block is kept incrementally (only the accounts a block touched are
+/// re-hashed). Checked against a root computed from the whole state after every block, with
+/// dev edits, new and emptied (EIP-161 deleted) accounts, empty blocks and a revert in between.
+#[test]
+fn incremental_state_root_matches_full_recompute() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::open(dir.path(), &GenesisOptions::default()).unwrap();
+    let [a0, a1] = [0, 1].map(|i| chain.accounts()[i].address);
+    let t = deploy_token(&mut chain);
+    let check = |chain: &Chain, what: &str| {
+        assert_eq!(
+            chain.state_root(),
+            chain.head().state_root,
+            "{what}: block {}",
+            chain.head().number
+        );
+    };
+    check(&chain, "deploy");
+    let mut snap = None;
+    for i in 1..=40u64 {
+        let fresh = Address::with_last_byte(0x40 + i as u8);
+        let req = match i % 4 {
+            // A token transfer: the sender, the token's storage and the fee recipient change.
+            0 | 1 => TxRequest {
+                from: a0,
+                to: Some(t.addr),
+                data: t.data("transfer", &[&fresh.to_string(), "1"]),
+                ..Default::default()
+            },
+            // Ether to a new account.
+            2 => TxRequest {
+                from: a1,
+                to: Some(fresh),
+                value: U256::from(i),
+                ..Default::default()
+            },
+            // Zero ether to an account a dev edit made empty: EIP-161 deletes it.
+            _ => {
+                chain.set_balance(&fresh, U256::ZERO).unwrap();
+                TxRequest {
+                    from: a1,
+                    to: Some(fresh),
+                    ..Default::default()
+                }
+            }
+        };
+        chain.send(&req, None, None).unwrap();
+        check(&chain, "transaction");
+        if i % 3 == 0 {
+            chain.set_balance(&a1, ether(5_000 + i)).unwrap();
+            chain.set_nonce(&fresh, 7).unwrap();
+            chain
+                .set_storage(&t.addr, U256::from(1000 + i), U256::from(i))
+                .unwrap();
+            chain.mine(Vec::new(), false).unwrap();
+            check(&chain, "dev edits");
+        }
+        if i == 10 {
+            snap = Some(chain.snapshot());
+        }
+        if i == 25 {
+            chain.revert(snap.as_ref().unwrap()).unwrap();
+            chain.mine(Vec::new(), false).unwrap();
+            check(&chain, "revert");
+        }
+    }
+    drop(chain);
+    assert_root_matches(dir.path());
+}
+
+/// `Chain::validate` refuses exactly what mining would refuse (so that a node may answer a
+/// validated transaction before mining it), keeps the recovered sender, and what it accepts
+/// mines.
+#[test]
+fn validate_refuses_what_mining_refuses() {
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    use alloy_primitives::TxKind;
+    use alloy_signer::SignerSync;
+    use xvm_chain::PendingTx;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::open(dir.path(), &GenesisOptions::default()).unwrap();
+    let acc = chain.accounts()[4].clone();
+    let signer = acc.signer();
+    let fee = chain.next_base_fee() as u128 * 2 + 1_000_000_000;
+    let tx = |nonce: u64, chain_id: u64, gas_limit: u64, value: U256| -> TxEnvelope {
+        let t = TxEip1559 {
+            chain_id,
+            nonce,
+            gas_limit,
+            max_fee_per_gas: fee,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: TxKind::Call(Address::repeat_byte(0x55)),
+            value,
+            access_list: Default::default(),
+            input: Bytes::new(),
+        };
+        let sig = signer.sign_hash_sync(&t.signature_hash()).unwrap();
+        t.into_signed(sig).into()
+    };
+    let refused = [
+        tx(1, 31337, 21_000, U256::ZERO),            // nonce too high
+        tx(0, 1, 21_000, U256::ZERO),                // another chain
+        tx(0, 31337, 20_000, U256::ZERO),            // intrinsic gas too low
+        tx(0, 31337, 21_000, ether(1_000_000)),      // insufficient funds
+        tx(0, 31337, 1_000_000_000_000, U256::ZERO), // above the block gas limit
+    ];
+    for env in refused {
+        let mut p = PendingTx::signed(env.clone());
+        let v = chain.validate(&mut p).unwrap_err().to_string();
+        let m = chain.submit(env, None, None).unwrap_err().to_string();
+        assert_eq!(v, m);
+    }
+    let head = chain.head().number;
+    let good = tx(0, 31337, 21_000, U256::from(7u64));
+    let mut p = PendingTx::signed(good.clone());
+    chain.validate(&mut p).unwrap();
+    assert_eq!(p.sender, Some(acc.address));
+    let mined = chain.submit_pending(p).unwrap();
+    assert_eq!((mined.tx.from, mined.tx.status), (acc.address, true));
+    assert_eq!(chain.head().number, head + 1);
+    // Mined once: validating it again refuses it as mining would.
+    let mut again = PendingTx::signed(good.clone());
+    let v = chain.validate(&mut again).unwrap_err().to_string();
+    let m = chain.submit(good, None, None).unwrap_err().to_string();
+    assert_eq!(v, m);
+    assert_eq!(chain.state_root(), chain.head().state_root);
+}

@@ -88,6 +88,7 @@ pub async fn start(cfg: NodeConfig) -> Result<NodeHandle, NodeError> {
     if let Some(every) = cfg.sync_interval {
         chain.set_durability(xvm_store::Durability::Deferred(every))?;
     }
+    let store = chain.shared_store();
     let node = Arc::new(Node::new(chain, cfg.block_time.is_some()));
     let module = rpc::module(node.clone());
     let limits = jsonrpsee::server::ServerConfig::builder()
@@ -120,16 +121,18 @@ pub async fn start(cfg: NodeConfig) -> Result<NodeHandle, NodeError> {
             }
         })
     });
-    // Deferred blocks reach the disk at the next commit after the interval, or here when no
-    // commit comes.
+    // Deferred blocks reach the disk here, on the blocking pool and without the chain's lock:
+    // requests go on (their commits land in memory) while a flush writes. Ticking at half the
+    // interval keeps the oldest waiting block younger than the interval, so that a commit on
+    // the request path rarely has to flush itself.
     let syncer = cfg.sync_interval.map(|every| {
-        let node = node.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
+            let mut tick = tokio::time::interval((every / 2).max(Duration::from_millis(1)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                let n = node.clone();
-                let _ = tokio::task::spawn_blocking(move || n.chain().sync()).await;
+                let s = store.clone();
+                let _ = tokio::task::spawn_blocking(move || s.sync()).await;
             }
         })
     });

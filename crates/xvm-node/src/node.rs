@@ -36,6 +36,9 @@ pub struct FilterState {
 /// The node: everything a request may touch.
 pub struct Node {
     chain: Mutex<Chain>,
+    /// An automined transaction already validated and answered, mined before anyone next
+    /// sees the chain (see [`Node::submit`]).
+    job: Mutex<Option<PendingTx>>,
     interval: bool,
     pending: Mutex<Vec<PendingTx>>,
     /// Installed filters by id.
@@ -61,6 +64,7 @@ impl Node {
         let (blocks, _) = broadcast::channel(1024);
         Node {
             chain: Mutex::new(chain),
+            job: Mutex::new(None),
             interval,
             pending: Mutex::new(Vec::new()),
             filters: Mutex::new(HashMap::new()),
@@ -71,9 +75,30 @@ impl Node {
         }
     }
 
-    /// The chain, locked.
+    /// The chain, locked, with any answered transaction mined first: every request sees the
+    /// chain with the transactions it was told about.
     pub fn chain(&self) -> MutexGuard<'_, Chain> {
-        lock(&self.chain)
+        let mut chain = lock(&self.chain);
+        if let Some(job) = lock(&self.job).take() {
+            match chain.submit_pending(job) {
+                Ok(mined) => self.publish(&mined.block, || vec![mined.tx.clone()]),
+                // Validation passed on this same state, so only the store can fail here.
+                Err(e) => eprintln!("xvm node: an accepted transaction could not be mined: {e}"),
+            }
+        }
+        chain
+    }
+
+    /// Mines an answered transaction now, from a task of its own (a no-op without a runtime):
+    /// after [`Node::submit`], so that the block is built while the answer travels and the
+    /// client reads it, not when the next request comes.
+    pub fn mine_answered(self: &Arc<Self>) {
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let node = self.clone();
+            rt.spawn(async move {
+                drop(node.chain());
+            });
+        }
     }
 
     /// A fresh id for filters and snapshots.
@@ -113,22 +138,30 @@ impl Node {
         chain.account(addr).nonce + waiting
     }
 
-    fn publish(&self, chain: &Chain, block: BlockRecord) {
-        let txs = block
-            .transactions
-            .iter()
-            .filter_map(|h| chain.transaction(h).ok().flatten())
-            .collect();
-        let _ = self.blocks.send(Arc::new(NewBlock { block, txs }));
+    /// Sends a new block to the subscriptions, with the records mining returned (nothing is
+    /// built when no one subscribes).
+    fn publish(&self, block: &BlockRecord, txs: impl FnOnce() -> Vec<TxRecord>) {
+        if self.blocks.receiver_count() == 0 {
+            return;
+        }
+        let _ = self.blocks.send(Arc::new(NewBlock {
+            block: block.clone(),
+            txs: txs(),
+        }));
     }
 
     /// Takes a signed transaction: mined at once (automine) or queued for the next block.
     /// Returns its hash.
+    ///
+    /// Automine validates it completely first (signature, chain id, not mined yet, nonce,
+    /// balance, gas, fees: everything that could refuse it), then leaves the block to be built
+    /// by [`Node::mine_answered`] or by the next [`Node::chain`], whichever comes first; nothing
+    /// can read the chain in between.
     pub fn submit(&self, pending: PendingTx) -> Result<B256, ChainError> {
         let hash = *pending.env.tx_hash();
-        let mut chain = self.chain();
-        chain.check(&pending)?;
+        let chain = self.chain();
         if self.interval {
+            chain.check(&pending)?;
             if lock(&self.pending).iter().any(|p| p.env.tx_hash() == &hash) {
                 return Err(ChainError::Rejected(format!(
                     "transaction {hash} already known"
@@ -137,8 +170,9 @@ impl Node {
             lock(&self.pending).push(pending);
             return Ok(hash);
         }
-        let mined = chain.submit_pending(pending)?;
-        self.publish(&chain, mined.block);
+        let mut pending = pending;
+        chain.validate(&mut pending)?;
+        *lock(&self.job) = Some(pending);
         Ok(hash)
     }
 
@@ -147,7 +181,13 @@ impl Node {
         let mut chain = self.chain();
         let txs = std::mem::take(&mut *lock(&self.pending));
         let mined = chain.mine(txs, false)?;
-        self.publish(&chain, mined.block.clone());
+        self.publish(&mined.block, || {
+            mined
+                .results
+                .iter()
+                .filter_map(|r| r.as_ref().ok().map(|(_, rec)| rec.clone()))
+                .collect()
+        });
         Ok(mined.block)
     }
 

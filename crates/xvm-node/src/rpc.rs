@@ -176,7 +176,7 @@ const LONG_METHODS: &[&str] = &[
 
 fn reg<F>(m: &mut RpcModule<Arc<Node>>, name: &'static str, f: F)
 where
-    F: Fn(Params<'_>, &Node) -> RpcResult<Value> + Send + Sync + Clone + 'static,
+    F: Fn(Params<'_>, &Arc<Node>) -> RpcResult<Value> + Send + Sync + Clone + 'static,
 {
     // The others (a mined transfer takes well under a millisecond) run in place: a hand-off to
     // the blocking pool and back costs two thread switches per request, a large share of a
@@ -346,16 +346,16 @@ pub fn module(node: Arc<Node>) -> RpcModule<Arc<Node>> {
     });
     reg(&mut m, "eth_sendTransaction", |p, n| {
         let req: TransactionRequest = p.one()?;
-        n.send_transaction(&req)
-            .map(|h| json!(h))
-            .map_err(chain_err)
+        let hash = n.send_transaction(&req).map_err(chain_err)?;
+        n.mine_answered();
+        Ok(json!(hash))
     });
     reg(&mut m, "eth_sendRawTransaction", |p, n| {
         let raw: Bytes = p.one()?;
         let env = xvm_chain::decode_raw(&raw).map_err(chain_err)?;
-        n.submit(PendingTx::signed(env))
-            .map(|h| json!(h))
-            .map_err(chain_err)
+        let hash = n.submit(PendingTx::signed(env)).map_err(chain_err)?;
+        n.mine_answered();
+        Ok(json!(hash))
     });
 
     // Blocks and transactions.

@@ -53,11 +53,15 @@ pub enum Durability {
 /// Commits waiting for the disk: per table, key to value (`None`: deleted).
 pub(crate) type Overlay = HashMap<&'static str, BTreeMap<Vec<u8>, Option<Vec<u8>>>>;
 
-/// What [`Durability::Deferred`] holds in memory.
+/// What [`Durability::Deferred`] holds in memory: two layers over the database, each shared
+/// with the read transactions that started since it last changed.
 #[derive(Default)]
 pub(crate) struct Pending {
-    /// Shared with the read transactions that started since the last change.
+    /// Commits not yet handed to a flush (the top layer).
     pub(crate) overlay: Arc<Overlay>,
+    /// Commits a flush is writing to the database (empty between flushes; kept after a failed
+    /// flush for the next one). Dropped only once they are in the database.
+    pub(crate) flushing: Arc<Overlay>,
     /// When the oldest commit in `overlay` was made.
     since: Option<Instant>,
 }
@@ -70,6 +74,9 @@ pub struct Store {
     pending: Mutex<Pending>,
     /// One write transaction at a time (redb's own rule; kept for buffered ones too).
     writer: Mutex<()>,
+    /// One flush at a time. Separate from `writer`: a flush writes the database while new
+    /// transactions commit to memory.
+    flusher: Mutex<()>,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,6 +109,7 @@ impl Store {
                         durability: Durability::Immediate,
                         pending: Mutex::new(Pending::default()),
                         writer: Mutex::new(()),
+                        flusher: Mutex::new(()),
                     })
                 }
                 Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
@@ -128,9 +136,12 @@ impl Store {
 
     /// A consistent snapshot of the committed state (deferred commits included).
     pub fn read(&self) -> Result<ReadTxn<'_>, StoreError> {
-        // Both halves under one lock, so that a flush never falls between them.
+        // The layers are taken before the database snapshot, under the lock a flush takes to
+        // drop its layer, and a flush drops its layer only after its commit: a reader either
+        // still has the layer, or its snapshot already holds what the layer held.
         let pending = lock(&self.pending);
-        Ok(ReadTxn::new(self.db.begin_read()?, pending.overlay.clone()))
+        let (overlay, flushing) = (pending.overlay.clone(), pending.flushing.clone());
+        Ok(ReadTxn::new(self.db.begin_read()?, overlay, flushing))
     }
 
     /// A write transaction: nothing is visible to others until [`WriteTxn::commit`]; dropping it
@@ -157,18 +168,22 @@ impl Store {
     }
 
     /// Puts every commit made so far on disk (nothing to do under [`Durability::Immediate`]).
+    /// It does not wait for write transactions: they commit to memory meanwhile, and reads
+    /// are never held up by the disk (a server may call this from another thread at any time).
     pub fn sync(&self) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _flusher = self.flusher.lock().unwrap_or_else(|e| e.into_inner());
         self.flush()
     }
 
     /// Whether commits are waiting for the disk.
     pub fn has_unsynced(&self) -> bool {
-        lock(&self.pending).since.is_some()
+        let p = lock(&self.pending);
+        p.since.is_some() || !p.flushing.is_empty()
     }
 
     /// Applies a buffered transaction's changes to the in-memory commits (the caller holds the
-    /// writer lock), and writes them all out when the oldest has waited long enough.
+    /// writer lock), and writes them all out when the oldest has waited long enough (unless a
+    /// flush is already running: it or the next one takes them).
     pub(crate) fn commit_buffered(&self, ops: Overlay) -> Result<(), StoreError> {
         if ops.values().all(|t| t.is_empty()) {
             return Ok(());
@@ -183,20 +198,41 @@ impl Store {
             matches!(self.durability, Durability::Deferred(max) if since.elapsed() >= max)
         };
         if due {
-            self.flush()?;
+            if let Ok(_flusher) = self.flusher.try_lock() {
+                self.flush()?;
+            }
         }
         Ok(())
     }
 
     /// Writes the in-memory commits in one durable database transaction (the caller holds the
-    /// writer lock). On failure they stay in memory and the next flush tries again.
+    /// flusher lock). The commits move to the `flushing` layer, which readers still see while
+    /// the database is written without any other lock held; the layer is dropped once the
+    /// commit is durable. On failure it stays, and the next flush writes it again.
     fn flush(&self) -> Result<(), StoreError> {
-        let mut p = lock(&self.pending);
-        if p.since.is_none() {
-            return Ok(());
-        }
+        let batch = {
+            let mut p = lock(&self.pending);
+            if p.since.is_none() && p.flushing.is_empty() {
+                return Ok(());
+            }
+            let newer = std::mem::take(&mut p.overlay);
+            if p.flushing.is_empty() {
+                p.flushing = newer;
+            } else {
+                // A failed flush left its layer: the newer commits go on top of it.
+                let flushing = Arc::make_mut(&mut p.flushing);
+                for (table, rows) in newer.iter() {
+                    let t = flushing.entry(table).or_default();
+                    for (k, v) in rows {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            p.since = None;
+            p.flushing.clone()
+        };
         let txn = self.db.begin_write()?;
-        for (table, rows) in p.overlay.iter() {
+        for (table, rows) in batch.iter() {
             let mut t = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table))?;
             for (k, v) in rows {
                 match v {
@@ -210,8 +246,7 @@ impl Store {
             }
         }
         txn.commit()?;
-        p.overlay = Arc::new(Overlay::new());
-        p.since = None;
+        lock(&self.pending).flushing = Arc::default();
         Ok(())
     }
 }

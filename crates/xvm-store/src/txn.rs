@@ -92,16 +92,23 @@ fn merge(rows: Rows, layer: Option<&BTreeMap<Vec<u8>, Option<Vec<u8>>>>, prefix:
 /// A consistent snapshot of the committed state.
 pub struct ReadTxn<'a> {
     txn: redb::ReadTransaction,
-    /// Commits not yet on disk ([`Durability::Deferred`](crate::Durability::Deferred)).
+    /// Commits not yet on disk ([`Durability::Deferred`](crate::Durability::Deferred)): the
+    /// newest, over those a flush is writing.
     overlay: Arc<Overlay>,
+    flushing: Arc<Overlay>,
     _store: PhantomData<&'a ()>,
 }
 
 impl ReadTxn<'_> {
-    pub(crate) fn new(txn: redb::ReadTransaction, overlay: Arc<Overlay>) -> Self {
+    pub(crate) fn new(
+        txn: redb::ReadTransaction,
+        overlay: Arc<Overlay>,
+        flushing: Arc<Overlay>,
+    ) -> Self {
         ReadTxn {
             txn,
             overlay,
+            flushing,
             _store: PhantomData,
         }
     }
@@ -109,8 +116,10 @@ impl ReadTxn<'_> {
 
 impl Reader for ReadTxn<'_> {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        if let Some(v) = self.overlay.get(table.name).and_then(|t| t.get(key)) {
-            return Ok(v.clone());
+        for layer in [&self.overlay, &self.flushing] {
+            if let Some(v) = layer.get(table.name).and_then(|t| t.get(key)) {
+                return Ok(v.clone());
+            }
         }
         match self.txn.open_table(table.def()) {
             Ok(t) => get_in(&t, key),
@@ -125,6 +134,7 @@ impl Reader for ReadTxn<'_> {
             Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
+        let rows = merge(rows, self.flushing.get(table.name), prefix);
         Ok(merge(rows, self.overlay.get(table.name), prefix))
     }
 }

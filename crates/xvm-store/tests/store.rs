@@ -328,3 +328,75 @@ fn deferred_store_reads_like_an_immediate_one() {
     let b = Store::open(b_dir.path()).unwrap();
     assert_eq!(b.read().unwrap().scan_prefix(T, b"").unwrap(), want);
 }
+
+/// Flushes run on another thread while transactions commit and read: every read sees whole
+/// commits (a counter and the keys it names agree), before, during and after each flush, and
+/// the file holds everything once the store closes.
+#[test]
+fn deferred_flushes_from_another_thread_never_show_partial_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store
+        .set_durability(Durability::Deferred(Duration::from_millis(2)))
+        .unwrap();
+    let store = std::sync::Arc::new(store);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flusher = {
+        let (store, stop) = (store.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut flushes = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                store.sync().unwrap();
+                flushes += 1;
+            }
+            flushes
+        })
+    };
+    let counter = |r: &dyn Reader| -> u64 {
+        r.get(META, b"n")
+            .unwrap()
+            .map(|v| u64::from_le_bytes(v.try_into().unwrap()))
+            .unwrap_or(0)
+    };
+    // What the store must hold after each commit.
+    let mut model: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
+    for n in 1..=2_000u64 {
+        let mut w = store.write().unwrap();
+        assert_eq!(counter(&w), n - 1);
+        // Each commit rewrites one older key and deletes another, so that the layers disagree.
+        w.put(T, &n.to_be_bytes(), &n.to_le_bytes()).unwrap();
+        model.insert(n.to_be_bytes().to_vec(), n.to_le_bytes().to_vec());
+        if n > 10 {
+            w.put(T, &(n - 10).to_be_bytes(), b"old").unwrap();
+            model.insert((n - 10).to_be_bytes().to_vec(), b"old".to_vec());
+            w.delete(T, &(n - 5).to_be_bytes()).unwrap();
+            model.remove(&(n - 5).to_be_bytes()[..]);
+        }
+        w.put(META, b"n", &n.to_le_bytes()).unwrap();
+        w.commit().unwrap();
+        let r = store.read().unwrap();
+        assert_eq!(counter(&r), n);
+        let rows = r.scan_prefix(T, b"").unwrap();
+        assert!(
+            rows.iter().map(|(k, v)| (k, v)).eq(model.iter()),
+            "commit {n}"
+        );
+        for k in [n, n.saturating_sub(5), n.saturating_sub(10)] {
+            assert_eq!(
+                r.get(T, &k.to_be_bytes()).unwrap().as_ref(),
+                model.get(&k.to_be_bytes()[..]),
+                "commit {n}, key {k}"
+            );
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(flusher.join().unwrap() > 0);
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.get(META, b"n").unwrap().as_deref(),
+        Some(&2_000u64.to_le_bytes()[..])
+    );
+    assert!(!store.has_unsynced());
+}
