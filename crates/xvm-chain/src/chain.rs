@@ -245,6 +245,12 @@ impl Chain {
 
     /// How block commits reach the disk (default: each at once; a node may group them).
     /// Only before [`Chain::shared_store`] hands the store out.
+    /// When commits reach the disk.
+    pub fn durability(&self) -> xvm_store::Durability {
+        self.store.durability()
+    }
+
+    /// Sets when commits reach the disk (before the store is shared).
     pub fn set_durability(&mut self, durability: xvm_store::Durability) -> Result<(), ChainError> {
         let store = std::sync::Arc::get_mut(&mut self.store).ok_or_else(|| {
             ChainError::Invalid("durability is set before the store is shared".into())

@@ -64,4 +64,32 @@ mod tests {
         assert_eq!(v["error"]["code"], -32601);
         assert!(rpc.request("{").await.is_err());
     }
+
+    #[tokio::test]
+    async fn automine_answers_after_the_block_only_with_immediate_durability() {
+        const SEND: &str = r#"{"jsonrpc":"2.0","id":1,"method":"eth_sendTransaction","params":[{"from":"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266","to":"0x70997970c51812dc3a010c7d01b50e0d17dc79c8","value":"0x1"}]}"#;
+        for deferred in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut chain = Chain::open(dir.path(), &GenesisOptions::default()).unwrap();
+            if deferred {
+                chain
+                    .set_durability(xvm_store::Durability::Deferred(
+                        std::time::Duration::from_secs(60),
+                    ))
+                    .unwrap();
+            }
+            let node = Arc::new(Node::new(chain, false));
+            let rpc = Rpc::new(node.clone());
+            let r = rpc.request(SEND).await.unwrap();
+            assert!(r.contains("\"result\""), "{r}");
+            // Deferred: answered first, mined next (by the spawned task or the next reader).
+            // Immediate: the block is on disk before the answer.
+            assert_eq!(node.has_unmined(), deferred);
+            if !deferred {
+                assert_eq!(node.chain().stored_head().unwrap(), 1);
+            }
+            assert_eq!(node.chain().head().number, 1);
+            assert!(!node.has_unmined());
+        }
+    }
 }

@@ -89,6 +89,11 @@ impl Node {
         chain
     }
 
+    /// Whether an answered transaction waits to be mined (see [`Node::submit`]).
+    pub fn has_unmined(&self) -> bool {
+        lock(&self.job).is_some()
+    }
+
     /// Mines an answered transaction now, from a task of its own (a no-op without a runtime):
     /// after [`Node::submit`], so that the block is built while the answer travels and the
     /// client reads it, not when the next request comes.
@@ -156,7 +161,8 @@ impl Node {
     /// Automine validates it completely first (signature, chain id, not mined yet, nonce,
     /// balance, gas, fees: everything that could refuse it), then leaves the block to be built
     /// by [`Node::mine_answered`] or by the next [`Node::chain`], whichever comes first; nothing
-    /// can read the chain in between.
+    /// can read the chain in between. With [`xvm_store::Durability::Immediate`] (`xvm node
+    /// --sync-interval 0`) the block is mined and on disk before this returns.
     pub fn submit(&self, pending: PendingTx) -> Result<B256, ChainError> {
         let hash = *pending.env.tx_hash();
         let chain = self.chain();
@@ -168,6 +174,13 @@ impl Node {
                 )));
             }
             lock(&self.pending).push(pending);
+            return Ok(hash);
+        }
+        if chain.durability() == xvm_store::Durability::Immediate {
+            // Every block on disk before its transaction is answered: mine it now.
+            let mut chain = chain;
+            let mined = chain.submit_pending(pending)?;
+            self.publish(&mined.block, || vec![mined.tx.clone()]);
             return Ok(hash);
         }
         let mut pending = pending;
