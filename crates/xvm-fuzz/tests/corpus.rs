@@ -15,6 +15,14 @@ fn files(kind: &str, target: &str) -> Vec<PathBuf> {
     v
 }
 
+/// The text a panic carried.
+fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
 #[test]
 fn every_target_has_a_seed_corpus_that_replays() {
     // Run on a thread with a big stack, as libFuzzer's main thread has (deep EVM call chains).
@@ -27,11 +35,7 @@ fn every_target_has_a_seed_corpus_that_replays() {
                 for f in corpus.iter().chain(files("regressions", name).iter()) {
                     let data = std::fs::read(f).unwrap();
                     if let Err(e) = std::panic::catch_unwind(|| target(&data)) {
-                        let msg = e
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_default();
+                        let msg = panic_message(&*e);
                         panic!("{name}: {} fails: {msg}", f.display());
                     }
                 }
@@ -77,11 +81,7 @@ fn short_fuzz_run_of_every_target() {
                         while start.elapsed().as_secs_f64() < secs {
                             let input = xvm_fuzz::mutate::mutate(&mut rng, &corpus, 4096);
                             if let Err(e) = std::panic::catch_unwind(|| target(&input)) {
-                                let msg = e
-                                    .downcast_ref::<String>()
-                                    .cloned()
-                                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                                    .unwrap_or_default();
+                                let msg = panic_message(&*e);
                                 panic!(
                                     "{name}: input {runs} of seed {seed} fails: {msg}\ninput: {}",
                                     alloy_primitives::hex::encode(&input)
