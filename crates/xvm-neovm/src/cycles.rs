@@ -175,6 +175,7 @@ pub fn collect_cycles() -> usize {
         .iter()
         .map(|c| c.strong_count() as isize - 1)
         .collect();
+    let mut held: Vec<usize> = Vec::new();
     for c in &nodes {
         match c.children() {
             Some(children) => {
@@ -189,13 +190,14 @@ pub fn collect_cycles() -> usize {
                 edges.push(out);
             }
             // Borrowed right now: in use from outside.
-            None => edges.push(Vec::new()),
+            None => {
+                held.push(edges.len());
+                edges.push(Vec::new());
+            }
         }
     }
-    for (i, c) in nodes.iter().enumerate() {
-        if edges[i].is_empty() && c.children().is_none() {
-            external[i] = external[i].max(1);
-        }
+    for i in held {
+        external[i] = external[i].max(1);
     }
     // Everything reachable from an externally held node is alive.
     let mut alive = vec![false; nodes.len()];
