@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, U64};
 use serde_json::Value;
 use xvm_chain::{Chain, GenesisOptions, Snapshot};
 use xvm_node::{Node, Rpc};
@@ -103,7 +103,8 @@ pub fn json_rpc(data: &[u8]) {
         Some(m) => m.to_string(),
         None => parsed["method"].as_str().unwrap_or_default().to_string(),
     };
-    if name.ends_with("_mine") && block_count(&parsed["params"][0]) > MAX_MINED {
+    let mines_many = name == "anvil_mine" || name == "hardhat_mine";
+    if mines_many && block_count(&parsed["params"][0]) > MAX_MINED {
         // Mining and then reverting thousands of blocks is the same code a few blocks run,
         // thousands of times over: it would only slow the search.
         return;
@@ -171,16 +172,13 @@ pub fn json_rpc(data: &[u8]) {
 /// The most blocks an `anvil_mine`/`hardhat_mine` input may ask for (the node allows 10,000).
 const MAX_MINED: u64 = 64;
 
-/// A block count as the mine methods read it (a number or a hex quantity); unreadable: 0.
+/// A block count as the mine methods read it: the same `U64` parameter type, so decimal strings
+/// (`"000900000000000051"`) count as well as numbers and hex quantities; unreadable: 0 (the
+/// request fails before mining).
 fn block_count(v: &Value) -> u64 {
-    match v {
-        Value::Number(n) => n.as_u64().unwrap_or(u64::MAX),
-        Value::String(s) => s
-            .strip_prefix("0x")
-            .map(|h| u64::from_str_radix(h, 16).unwrap_or(u64::MAX))
-            .unwrap_or(0),
-        _ => 0,
-    }
+    serde_json::from_value::<U64>(v.clone())
+        .map(|n| n.to::<u64>())
+        .unwrap_or(0)
 }
 
 /// The chain is as it was before the input.
@@ -188,4 +186,21 @@ fn check_unchanged(f: &Fixture, request: &str) {
     let chain = f.node.chain();
     assert_eq!(chain.head().hash, f.head, "the head moved: {request}");
     assert_eq!(chain.state_root(), f.root, "the state changed: {request}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_count_reads_what_the_mine_methods_read() {
+        assert_eq!(block_count(&serde_json::json!(12)), 12);
+        assert_eq!(block_count(&serde_json::json!("0x40")), 64);
+        assert_eq!(
+            block_count(&serde_json::json!("000900000000000051")),
+            900000000000051
+        );
+        assert_eq!(block_count(&serde_json::json!("not a count")), 0);
+        assert_eq!(block_count(&Value::Null), 0);
+    }
 }
