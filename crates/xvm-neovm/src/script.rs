@@ -31,41 +31,55 @@ struct ScriptBody {
     decoded: OnceCell<Box<[Cell<Decoded>]>>,
 }
 
-/// A decoded instruction as the engine caches it (16 bytes): opcode, encoded size, where the
-/// operand starts and its first (up to) eight bytes as a little-endian immediate.
+/// A decoded instruction as the engine caches it (16 bytes): the operand's first (up to) eight
+/// bytes as a little-endian immediate, and one word packing the encoded size (bits 0..32), the
+/// opcode (32..40) and where the operand starts (40..48). Two plain words, so that the run loop
+/// reads an entry straight into two registers.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Decoded {
     /// The operand's first eight bytes (zero-padded), little-endian.
     pub imm: u64,
-    /// Total encoded size; 0 marks an unfilled or undecodable entry.
-    pub size: u32,
-    /// The opcode.
-    pub op: OpCode,
-    /// Bytes from the opcode to the operand (1 + any length prefix).
-    pub skip: u8,
+    /// Size, opcode and operand start, packed (see the accessors).
+    meta: u64,
 }
 
 impl Decoded {
+    /// An entry from its parts.
+    const fn new(imm: u64, size: u32, op: OpCode, skip: u8) -> Decoded {
+        Decoded {
+            imm,
+            meta: size as u64 | (op.0 as u64) << 32 | (skip as u64) << 40,
+        }
+    }
+
     /// An unfilled cache entry.
-    const EMPTY: Decoded = Decoded {
-        imm: 0,
-        size: 0,
-        op: OpCode::RET,
-        skip: 1,
-    };
+    const EMPTY: Decoded = Decoded::new(0, 0, OpCode::RET, 1);
 
     /// The synthetic RET past the end of a script.
-    pub const RET: Decoded = Decoded {
-        imm: 0,
-        size: 1,
-        op: OpCode::RET,
-        skip: 1,
-    };
+    pub const RET: Decoded = Decoded::new(0, 1, OpCode::RET, 1);
+
+    /// Total encoded size; 0 marks an unfilled or undecodable entry.
+    #[inline(always)]
+    pub fn size(&self) -> u32 {
+        self.meta as u32
+    }
+
+    /// The opcode.
+    #[inline(always)]
+    pub fn op(&self) -> OpCode {
+        OpCode((self.meta >> 32) as u8)
+    }
+
+    /// Bytes from the opcode to the operand (1 + any length prefix).
+    #[inline(always)]
+    pub fn skip(&self) -> u8 {
+        (self.meta >> 40) as u8
+    }
 
     /// Whether the entry holds a decoded instruction.
     #[inline(always)]
     pub fn valid(&self) -> bool {
-        self.size != 0
+        self.size() != 0
     }
 
     /// The cache entry of `ins`; `None` if it does not fit (sizes beyond 32 bits, which no
@@ -74,12 +88,12 @@ impl Decoded {
         let mut imm = [0u8; 8];
         let n = ins.operand.len().min(8);
         imm[..n].copy_from_slice(&ins.operand[..n]);
-        Some(Decoded {
-            imm: u64::from_le_bytes(imm),
-            size: u32::try_from(ins.size).ok()?,
-            op: ins.opcode,
-            skip: u8::try_from(ins.size - ins.operand.len()).ok()?,
-        })
+        Some(Decoded::new(
+            u64::from_le_bytes(imm),
+            u32::try_from(ins.size).ok()?,
+            ins.opcode,
+            u8::try_from(ins.size - ins.operand.len()).ok()?,
+        ))
     }
 
     /// The operand as signed 8-bit.
@@ -168,10 +182,22 @@ impl Script {
     /// then gives the error.
     #[inline(always)]
     pub(crate) fn decoded(&self, ip: usize) -> Decoded {
-        let table = match self.0.decoded.get() {
+        self.decoded_in(self.table(), ip)
+    }
+
+    /// The decode table, one cell per byte offset (allocated on first use). The run loop
+    /// looks it up once per context and then reads entries with [`Script::decoded_in`].
+    #[inline(always)]
+    pub(crate) fn table(&self) -> &[Cell<Decoded>] {
+        match self.0.decoded.get() {
             Some(t) => t,
             None => self.init_table(),
-        };
+        }
+    }
+
+    /// [`Script::decoded`] with the table from [`Script::table`] already in hand.
+    #[inline(always)]
+    pub(crate) fn decoded_in(&self, table: &[Cell<Decoded>], ip: usize) -> Decoded {
         match table.get(ip) {
             None => Decoded::RET,
             Some(cell) => {
@@ -209,7 +235,7 @@ impl Script {
     /// The operand bytes of the instruction [`Script::decoded`] returned for `ip`.
     #[inline(always)]
     pub(crate) fn operand(&self, ip: usize, d: &Decoded) -> &[u8] {
-        let (start, end) = (ip + d.skip as usize, ip + d.size as usize);
+        let (start, end) = (ip + d.skip() as usize, ip + d.size() as usize);
         if start >= end {
             return &[];
         }
@@ -222,9 +248,9 @@ impl Script {
     #[inline(always)]
     pub(crate) fn view(&self, ip: usize, d: &Decoded) -> Instruction<'_> {
         Instruction {
-            opcode: d.op,
+            opcode: d.op(),
             operand: self.operand(ip, d),
-            size: d.size as usize,
+            size: d.size() as usize,
         }
     }
 }

@@ -20,7 +20,7 @@ impl ExecutionEngine {
         ip: usize,
     ) -> Result<(), VmError> {
         use OpCode as O;
-        let op = ins.op;
+        let op = ins.op();
         let ipi = ip as i64;
         match op {
             // ------------------------------------------------------------ constants

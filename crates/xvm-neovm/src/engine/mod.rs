@@ -443,6 +443,8 @@ impl ExecutionEngine {
     // ---------------------------------------------------------------- running
 
     /// Runs until HALT or FAULT (Debugger.Execute).
+    // Never inlined: one call per run, and profiles (bench/neo/callgrind.sh) find it by name.
+    #[inline(never)]
     pub fn execute<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if self.state == VmState::Break {
             self.state = VmState::None;
@@ -581,7 +583,9 @@ impl ExecutionEngine {
         });
     }
 
-    #[inline(always)]
+    /// One instruction through the general handlers (the debugger's stepping and the run
+    /// loop with breakpoints set); out of line, so that it does not crowd the fast loop.
+    #[inline(never)]
     fn step<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
         let ctx = &self.contexts[ci];
@@ -614,7 +618,7 @@ impl ExecutionEngine {
         }
         if !self.jumping {
             if let Some(ctx) = self.contexts.get_mut(ci) {
-                ctx.ip += ins.size as usize;
+                ctx.ip += ins.size() as usize;
             }
         }
         Ok(())
