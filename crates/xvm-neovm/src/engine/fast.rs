@@ -87,6 +87,9 @@ const _: () = assert!(
         && STARG6 == 0x86
 );
 const AND: u8 = OpCode::AND.0;
+const REVERSE3: u8 = OpCode::REVERSE3.0;
+const REVERSE4: u8 = OpCode::REVERSE4.0;
+const REVERSEN: u8 = OpCode::REVERSEN.0;
 const OR: u8 = OpCode::OR.0;
 const XOR: u8 = OpCode::XOR.0;
 const NOT: u8 = OpCode::NOT.0;
@@ -215,7 +218,13 @@ impl ExecutionEngine {
                     None => break ins,
                 }
             };
-            if let Err(e) = self.general_step(host, ins, ip) {
+            let op = ins.op();
+            let r = if op == OpCode::CALL || op == OpCode::CALL_L || op == OpCode::RET {
+                self.call_or_ret(host, ins, ip, ci)
+            } else {
+                self.general_step(host, ins, ip)
+            };
+            if let Err(e) = r {
                 self.fail(e);
                 return;
             }
@@ -236,6 +245,26 @@ impl ExecutionEngine {
     #[inline(never)]
     fn fail(&mut self, e: VmError) {
         self.on_fault(e);
+    }
+
+    /// CALL, CALL_L or RET (`ins` at `ip` of context `ci`), as the general handler runs them
+    /// but without its dispatch: a lighter call for the commonest slow instructions.
+    #[inline(never)]
+    fn call_or_ret<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        let r = match ins.op() {
+            OpCode::CALL => self.call(host, ip as i64 + ins.i8() as i64),
+            OpCode::CALL_L => self.call(host, ip as i64 + ins.i32() as i64),
+            _ => self.ret(host),
+        };
+        let r = self.complete(host, r, ci, ins.size());
+        self.jumping = false;
+        r
     }
 
     /// The general handler for instruction `ins` at `ip` of the current context, out of line
@@ -443,6 +472,30 @@ fn fast_op(
         }
         DUP => dup!(0),
         OVER => dup!(1),
+        REVERSE3 | REVERSE4 => {
+            let (n, len) = ((op - REVERSE3 + 3) as usize, eval.len());
+            if n > len {
+                return None;
+            }
+            // Moves items without adding or dropping any: no count changes.
+            eval[len - n..].reverse();
+            done!(next)
+        }
+        REVERSEN => {
+            let len = eval.len();
+            let Some(StackItem::Integer(x)) = eval.last() else {
+                return None;
+            };
+            let n = x.to_i64()?;
+            if n < 0 || n as usize >= len {
+                return None;
+            }
+            // Pops the count (one reference less), then reverses the `n` items below it.
+            forget_plain(eval, 1);
+            *refs = refs.saturating_sub(1);
+            eval[len - 1 - n as usize..].reverse();
+            done!(next)
+        }
         SWAP => {
             let len = eval.len();
             if len < 2 {

@@ -387,6 +387,9 @@ fn fast_path_matches_general_path() {
         O::RET,
         O::THROW,
         O::ENDFINALLY,
+        O::REVERSE3,
+        O::REVERSE4,
+        O::REVERSEN,
     ];
     let mut limits = Limits::default();
     for case in 0..3000 {
@@ -472,4 +475,35 @@ fn fast_path_matches_general_path() {
         // Hosts see the same engine before every instruction on both paths.
         assert_eq!(fast_host.seen, slow_host.seen, "case {case}: {code:02x?}");
     }
+}
+
+#[test]
+fn reused_slot_vectors_start_fresh() {
+    // F stores its argument in its local after checking that the local starts as Null: the
+    // second call gets the first call's (pooled) vectors and must still see Null, and an
+    // array left in a slot must be released (counted out) when its context returns.
+    let code = crate::asm::assemble(
+        "PUSH5\nCALL F\nPUSH7\nCALL F\nNEWARRAY0\nCALL F\nDROP\nRET\n\
+         F:\nINITSLOT 1 1\nLDLOC0\nISNULL\nASSERT\nLDARG0\nSTLOC0\nLDLOC0\nRET\n",
+    )
+    .unwrap();
+    let mut e = ExecutionEngine::default();
+    e.load_script(Script::new(code), -1, 0).unwrap();
+    assert_eq!(
+        e.execute(&mut NoInterop),
+        VmState::Halt,
+        "{:?}",
+        e.fault_message()
+    );
+    let results: Vec<Option<i64>> = e
+        .result_stack()
+        .iter()
+        .map(|x| match x {
+            StackItem::Integer(i) => i.to_i64(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results, [Some(5), Some(7)]);
+    assert_eq!(e.reference_count(), 2);
+    assert!(e.slot_pool.len() <= 32 && e.slot_pool.iter().all(Vec::is_empty));
 }
