@@ -1,7 +1,7 @@
 //! Scripts and instruction decoding.
 
 use crate::opcode::{OpCode, Operand};
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -29,6 +29,9 @@ struct ScriptBody {
     bytes: Rc<[u8]>,
     /// One entry per byte offset, filled lazily; allocated on first use.
     decoded: OnceCell<Box<[Cell<Decoded>]>>,
+    /// The data of each PUSHDATA decoded so far, shared by every push of it (a ByteString
+    /// is immutable); a PUSHDATA entry's `imm` is its index here.
+    pushdata: RefCell<Vec<Rc<[u8]>>>,
 }
 
 /// A decoded instruction as the engine caches it (16 bytes): the operand's first (up to) eight
@@ -139,6 +142,7 @@ impl Script {
         Script(Rc::new(ScriptBody {
             bytes: bytes.into(),
             decoded: OnceCell::new(),
+            pushdata: RefCell::new(Vec::new()),
         }))
     }
 
@@ -226,10 +230,28 @@ impl Script {
     fn decode_into(&self, ip: usize, cell: &Cell<Decoded>) -> Decoded {
         let d = decode(&self.0.bytes, ip)
             .ok()
-            .and_then(|ins| Decoded::from_instruction(&ins))
+            .and_then(|ins| {
+                let mut d = Decoded::from_instruction(&ins)?;
+                if is_pushdata(ins.opcode) {
+                    let mut data = self.0.pushdata.borrow_mut();
+                    d.imm = data.len() as u64;
+                    data.push(Rc::from(ins.operand));
+                }
+                Some(d)
+            })
             .unwrap_or(Decoded::EMPTY);
         cell.set(d);
         d
+    }
+
+    /// The data of the PUSHDATA instruction [`Script::decoded`] returned for `ip`, shared.
+    #[inline]
+    pub(crate) fn pushdata(&self, ip: usize, d: &Decoded) -> Rc<[u8]> {
+        match self.0.pushdata.borrow().get(d.imm as usize) {
+            Some(data) => data.clone(),
+            // Only for an entry that did not come from this script's table.
+            None => Rc::from(self.operand(ip, d)),
+        }
     }
 
     /// The operand bytes of the instruction [`Script::decoded`] returned for `ip`.
@@ -259,6 +281,14 @@ impl fmt::Debug for Script {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Script({} bytes)", self.len())
     }
+}
+
+/// Whether `op` is PUSHDATA1, PUSHDATA2 or PUSHDATA4.
+fn is_pushdata(op: OpCode) -> bool {
+    matches!(
+        op,
+        OpCode::PUSHDATA1 | OpCode::PUSHDATA2 | OpCode::PUSHDATA4
+    )
 }
 
 /// One decoded instruction.
@@ -496,6 +526,12 @@ mod tests {
                 match (decode(&bytes, ip), d.valid()) {
                     (Ok(i), true) => {
                         assert_eq!(s.view(ip, &d), i, "offset {ip}, round {round}");
+                        if is_pushdata(i.opcode) {
+                            // The data, decoded once and shared by every push.
+                            assert_eq!(&s.pushdata(ip, &d)[..], i.operand);
+                            assert!(Rc::ptr_eq(&s.pushdata(ip, &d), &s.pushdata(ip, &d)));
+                            continue;
+                        }
                         let mut imm = [0u8; 8];
                         let n = i.operand.len().min(8);
                         imm[..n].copy_from_slice(&i.operand[..n]);

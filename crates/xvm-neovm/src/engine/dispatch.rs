@@ -49,9 +49,9 @@ impl ExecutionEngine {
             O::PUSHNULL => self.push(StackItem::Null),
             O::PUSHDATA1 | O::PUSHDATA2 | O::PUSHDATA4 => {
                 let script = self.current().script.clone();
-                let data = script.operand(ip, &ins);
+                let data = script.pushdata(ip, &ins);
                 self.assert_item_size(data.len())?;
-                self.push(StackItem::bytes(data));
+                self.push(StackItem::ByteString(data));
             }
             O::PUSHM1 => self.push(StackItem::Integer(Int::MINUS_ONE)),
             O::PUSH0
