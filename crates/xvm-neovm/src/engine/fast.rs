@@ -87,6 +87,9 @@ const _: () = assert!(
         && STARG6 == 0x86
 );
 const AND: u8 = OpCode::AND.0;
+const MUL: u8 = OpCode::MUL.0;
+const DIV: u8 = OpCode::DIV.0;
+const MOD: u8 = OpCode::MOD.0;
 const REVERSE3: u8 = OpCode::REVERSE3.0;
 const REVERSE4: u8 = OpCode::REVERSE4.0;
 const REVERSEN: u8 = OpCode::REVERSEN.0;
@@ -550,6 +553,21 @@ fn fast_op(
             if let Some(top) = eval.last_mut() {
                 *top = StackItem::Boolean(r);
             }
+            done!(next)
+        }
+        MUL | DIV | MOD => {
+            // Operands and result within i64 (no overflow, no division by zero); the rest,
+            // and every fault, go to the general path.
+            let (x1, x2) = top_two_ints(eval)?;
+            let (a, b) = (x1.to_i64()?, x2.to_i64()?);
+            let r = match op {
+                MUL => a.checked_mul(b)?,
+                // Truncating, with the remainder's sign that of the dividend: as BigInteger.
+                DIV => a.checked_div(b)?,
+                _ => a.checked_rem(b)?,
+            };
+            replace_top_two(eval, StackItem::Integer(Int::from(r)));
+            *refs = refs.saturating_sub(1);
             done!(next)
         }
         ADD | SUB | AND | OR | XOR | NUMEQUAL | NUMNOTEQUAL | LT | LE | GT | GE => {

@@ -390,6 +390,9 @@ fn fast_path_matches_general_path() {
         O::REVERSE3,
         O::REVERSE4,
         O::REVERSEN,
+        O::MUL,
+        O::DIV,
+        O::MOD,
     ];
     let mut limits = Limits::default();
     for case in 0..3000 {
@@ -506,4 +509,56 @@ fn reused_slot_vectors_start_fresh() {
     assert_eq!(results, [Some(5), Some(7)]);
     assert_eq!(e.reference_count(), 2);
     assert!(e.slot_pool.len() <= 32 && e.slot_pool.iter().all(Vec::is_empty));
+}
+
+#[test]
+fn fast_arithmetic_matches_general_on_signs_and_limits() {
+    // Every pair of values with opposite and equal signs, zero and the i64 limits, through
+    // the binary operators the fast path takes on i64 (and the ones it takes on 256 bits).
+    use crate::opcode::OpCode as O;
+    let values = [
+        0i64,
+        1,
+        -1,
+        2,
+        -2,
+        7,
+        -7,
+        i64::MAX,
+        i64::MIN,
+        1 << 40,
+        -(1 << 40),
+    ];
+    let ops = [
+        O::MUL,
+        O::DIV,
+        O::MOD,
+        O::ADD,
+        O::SUB,
+        O::AND,
+        O::OR,
+        O::XOR,
+        O::LT,
+        O::GE,
+    ];
+    for a in values {
+        for b in values {
+            for op in ops {
+                let mut code = vec![O::PUSHINT64.0];
+                code.extend(a.to_le_bytes());
+                code.push(O::PUSHINT64.0);
+                code.extend(b.to_le_bytes());
+                code.extend([op.0, O::RET.0]);
+                let script = Script::new(code);
+                let mut fast = ExecutionEngine::default();
+                fast.load_script(script.clone(), -1, 0).unwrap();
+                fast.execute(&mut Watcher::new(10));
+                let mut slow = ExecutionEngine::default();
+                slow.load_script(script, -1, 0).unwrap();
+                let mut host = Watcher::new(10);
+                while !matches!(slow.step_into(&mut host), VmState::Halt | VmState::Fault) {}
+                assert_eq!(snapshot(&fast), snapshot(&slow), "{a} {op} {b}");
+            }
+        }
+    }
 }
