@@ -8,6 +8,7 @@ use xvm_neovm::asm::parse_hex;
 use xvm_neovm::asm::{assemble, disassemble};
 use xvm_neovm::engine::{ExecutionEngine, Interop, VmState};
 use xvm_neovm::error::{fault, VmError};
+use xvm_neovm::opcode::OpCode;
 use xvm_neovm::script::{Instruction, Script};
 use xvm_neovm::Limits;
 use xvm_neovm_suite::json::Json;
@@ -168,11 +169,26 @@ fn load_source(src: &ScriptSource, positional_hex: Option<&str>) -> Result<Vec<u
 /// gas metering and tracing.
 struct CliHost {
     trace: bool,
-    gas_limit: Option<u64>,
+    /// The limit (`u64::MAX` without `--gas`: never reached, since the sum of fees cannot
+    /// get there).
+    gas_limit: u64,
     gas_used: u64,
+    /// Each opcode's fee (its price times the fee factor), looked up once per instruction.
+    fees: [u64; 256],
 }
 
 const EXEC_FEE_FACTOR: u64 = 30;
+
+impl CliHost {
+    fn new(trace: bool, gas_limit: Option<u64>) -> CliHost {
+        CliHost {
+            trace,
+            gas_limit: gas_limit.unwrap_or(u64::MAX),
+            gas_used: 0,
+            fees: std::array::from_fn(|op| OpCode(op as u8).price() as u64 * EXEC_FEE_FACTOR),
+        }
+    }
+}
 
 impl Interop for CliHost {
     fn syscall(&mut self, _engine: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
@@ -188,20 +204,20 @@ impl Interop for CliHost {
         ins: &Instruction<'_>,
     ) -> Result<(), VmError> {
         if self.trace {
-            trace_line(engine, ins);
+            trace_line(engine, ins.opcode);
         }
-        self.gas_used += ins.opcode.price() as u64 * EXEC_FEE_FACTOR;
-        match self.gas_limit {
-            Some(limit) if self.gas_used > limit => Err(fault("Insufficient GAS.")),
-            _ => Ok(()),
+        self.gas_used += self.fees[ins.opcode.0 as usize];
+        if self.gas_used > self.gas_limit {
+            return Err(fault("Insufficient GAS."));
         }
+        Ok(())
     }
 }
 
 /// One `--trace` line: ip, opcode, invocation depth, evaluation stack (top first).
 #[cold]
 #[inline(never)]
-fn trace_line(engine: &ExecutionEngine, ins: &Instruction<'_>) {
+fn trace_line(engine: &ExecutionEngine, opcode: OpCode) {
     if let Some(ctx) = engine.current_context() {
         let stack: Vec<Json> = engine
             .evaluation_stack(ctx)
@@ -212,7 +228,7 @@ fn trace_line(engine: &ExecutionEngine, ins: &Instruction<'_>) {
         eprintln!(
             "{:>5} {:<12} depth={} stack={}",
             ctx.ip,
-            ins.opcode.to_string(),
+            opcode.to_string(),
             engine.invocation_stack().len(),
             Json::Array(stack)
         );
@@ -225,11 +241,7 @@ fn run(a: RunArgs) -> ExitCode {
         Err(e) => return crate::usage_error(e),
     };
     let mut engine = ExecutionEngine::new(Limits::default());
-    let mut host = CliHost {
-        trace: a.trace,
-        gas_limit: a.gas,
-        gas_used: 0,
-    };
+    let mut host = CliHost::new(a.trace, a.gas);
     let script = if a.strict {
         match Script::new_strict(bytes) {
             Ok(s) => s,

@@ -54,6 +54,28 @@ fn run_fault_and_gas() {
 }
 
 #[test]
+fn run_charges_exact_opcode_fees() {
+    // The issue-12 counting loop: INITSLOT 1 0, PUSHINT32 200000, STLOC0, then 200,000 x
+    // (LDLOC0 DEC DUP STLOC0 JMPIF) and RET. Fees (price x 30): INITSLOT 64, PUSHINT32 1,
+    // STLOC0 2, per iteration LDLOC0 2 + DEC 4 + DUP 2 + STLOC0 2 + JMPIF 2, RET 0:
+    // (67 + 200,000 x 12) x 30 = 72,002,010.
+    let script = "57010002400d030070689d4a7024fc40";
+    let o = xvm(&["neo", "run", "--script", script]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("gas: 72002010"), "{}", stdout(&o));
+    // Exactly enough GAS halts; one unit less faults on the last JMPIF.
+    let o = xvm(&["neo", "run", "--script", script, "--gas", "72002010"]);
+    assert!(stdout(&o).contains("state: HALT"), "{}", stdout(&o));
+    let o = xvm(&["neo", "run", "--script", script, "--gas", "72002009"]);
+    assert!(
+        stdout(&o).contains("fault: Insufficient GAS."),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("gas: 72002010"), "{}", stdout(&o));
+}
+
+#[test]
 fn run_trace_prints_one_line_per_instruction() {
     let o = xvm(&["neo", "run", "--script", "11129e40", "--trace"]);
     assert_eq!(o.status.code(), Some(0));

@@ -12,12 +12,14 @@ use xvm_neovm::asm::assemble;
 use xvm_neovm::engine::{ExecutionEngine, Interop};
 use xvm_neovm::error::{fault, VmError};
 use xvm_neovm::script::{Instruction, Script};
-use xvm_neovm::Limits;
+use xvm_neovm::{Limits, OpCode};
 
 struct Host {
     gas: bool,
     count: u64,
     gas_used: u64,
+    /// Each opcode's fee (price times the fee factor 30), as `xvm neo run` charges it.
+    fees: [u64; 256],
 }
 
 impl Interop for Host {
@@ -26,7 +28,7 @@ impl Interop for Host {
     }
     fn pre_execute(&mut self, _: &ExecutionEngine, ins: &Instruction<'_>) -> Result<(), VmError> {
         if self.gas {
-            self.gas_used += ins.opcode.price() as u64 * 30;
+            self.gas_used += self.fees[ins.opcode.0 as usize];
             if self.gas_used > u64::MAX / 2 {
                 return Err(fault("Insufficient GAS."));
             }
@@ -46,6 +48,7 @@ fn main() {
         gas,
         count: 0,
         gas_used: 0,
+        fees: std::array::from_fn(|op| OpCode(op as u8).price() as u64 * 30),
     };
     let mut engine = ExecutionEngine::new(Limits::default());
     engine.load_script(Script::new(bytes), -1, 0).expect("load");

@@ -49,9 +49,11 @@ impl Int {
     }
 
     /// Whether the value is zero.
-    #[inline]
+    #[inline(always)]
     pub fn is_zero(self) -> bool {
-        self.0.is_zero()
+        // The limbs ORed: four scalar loads, no round trip through a vector register.
+        let l = self.0.as_limbs();
+        (l[0] | l[1] | l[2] | l[3]) == 0
     }
 
     /// -1, 0 or 1.
@@ -381,12 +383,15 @@ impl From<bool> for Int {
 }
 
 impl Ord for Int {
+    #[inline]
     fn cmp(&self, other: &Int) -> Ordering {
-        match (self.is_negative(), other.is_negative()) {
-            (true, false) => Ordering::Less,
-            (false, true) => Ordering::Greater,
-            _ => self.0.cmp(&other.0),
-        }
+        // Two's complement: the top limb compares signed, the others unsigned.
+        let (a, b) = (self.0.as_limbs(), other.0.as_limbs());
+        (a[3] as i64)
+            .cmp(&(b[3] as i64))
+            .then(a[2].cmp(&b[2]))
+            .then(a[1].cmp(&b[1]))
+            .then(a[0].cmp(&b[0]))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Scripts and instruction decoding.
 
 use crate::opcode::{OpCode, Operand};
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -29,43 +29,60 @@ struct ScriptBody {
     bytes: Rc<[u8]>,
     /// One entry per byte offset, filled lazily; allocated on first use.
     decoded: OnceCell<Box<[Cell<Decoded>]>>,
+    /// The data of each PUSHDATA decoded so far, shared by every push of it (a ByteString
+    /// is immutable); a PUSHDATA entry's `imm` is its index here.
+    pushdata: RefCell<Vec<Rc<[u8]>>>,
 }
 
-/// A decoded instruction as the engine caches it (16 bytes): opcode, encoded size, where the
-/// operand starts and its first (up to) eight bytes as a little-endian immediate.
+/// A decoded instruction as the engine caches it (16 bytes): the operand's first (up to) eight
+/// bytes as a little-endian immediate, and one word packing the encoded size (bits 0..32), the
+/// opcode (32..40) and where the operand starts (40..48). Two plain words, so that the run loop
+/// reads an entry straight into two registers.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Decoded {
     /// The operand's first eight bytes (zero-padded), little-endian.
     pub imm: u64,
-    /// Total encoded size; 0 marks an unfilled or undecodable entry.
-    pub size: u32,
-    /// The opcode.
-    pub op: OpCode,
-    /// Bytes from the opcode to the operand (1 + any length prefix).
-    pub skip: u8,
+    /// Size, opcode and operand start, packed (see the accessors).
+    meta: u64,
 }
 
 impl Decoded {
+    /// An entry from its parts.
+    const fn new(imm: u64, size: u32, op: OpCode, skip: u8) -> Decoded {
+        Decoded {
+            imm,
+            meta: size as u64 | (op.0 as u64) << 32 | (skip as u64) << 40,
+        }
+    }
+
     /// An unfilled cache entry.
-    const EMPTY: Decoded = Decoded {
-        imm: 0,
-        size: 0,
-        op: OpCode::RET,
-        skip: 1,
-    };
+    const EMPTY: Decoded = Decoded::new(0, 0, OpCode::RET, 1);
 
     /// The synthetic RET past the end of a script.
-    pub const RET: Decoded = Decoded {
-        imm: 0,
-        size: 1,
-        op: OpCode::RET,
-        skip: 1,
-    };
+    pub const RET: Decoded = Decoded::new(0, 1, OpCode::RET, 1);
+
+    /// Total encoded size; 0 marks an unfilled or undecodable entry.
+    #[inline(always)]
+    pub fn size(&self) -> u32 {
+        self.meta as u32
+    }
+
+    /// The opcode.
+    #[inline(always)]
+    pub fn op(&self) -> OpCode {
+        OpCode((self.meta >> 32) as u8)
+    }
+
+    /// Bytes from the opcode to the operand (1 + any length prefix).
+    #[inline(always)]
+    pub fn skip(&self) -> u8 {
+        (self.meta >> 40) as u8
+    }
 
     /// Whether the entry holds a decoded instruction.
     #[inline(always)]
     pub fn valid(&self) -> bool {
-        self.size != 0
+        self.size() != 0
     }
 
     /// The cache entry of `ins`; `None` if it does not fit (sizes beyond 32 bits, which no
@@ -74,12 +91,12 @@ impl Decoded {
         let mut imm = [0u8; 8];
         let n = ins.operand.len().min(8);
         imm[..n].copy_from_slice(&ins.operand[..n]);
-        Some(Decoded {
-            imm: u64::from_le_bytes(imm),
-            size: u32::try_from(ins.size).ok()?,
-            op: ins.opcode,
-            skip: u8::try_from(ins.size - ins.operand.len()).ok()?,
-        })
+        Some(Decoded::new(
+            u64::from_le_bytes(imm),
+            u32::try_from(ins.size).ok()?,
+            ins.opcode,
+            u8::try_from(ins.size - ins.operand.len()).ok()?,
+        ))
     }
 
     /// The operand as signed 8-bit.
@@ -125,6 +142,7 @@ impl Script {
         Script(Rc::new(ScriptBody {
             bytes: bytes.into(),
             decoded: OnceCell::new(),
+            pushdata: RefCell::new(Vec::new()),
         }))
     }
 
@@ -168,10 +186,22 @@ impl Script {
     /// then gives the error.
     #[inline(always)]
     pub(crate) fn decoded(&self, ip: usize) -> Decoded {
-        let table = match self.0.decoded.get() {
+        self.decoded_in(self.table(), ip)
+    }
+
+    /// The decode table, one cell per byte offset (allocated on first use). The run loop
+    /// looks it up once per context and then reads entries with [`Script::decoded_in`].
+    #[inline(always)]
+    pub(crate) fn table(&self) -> &[Cell<Decoded>] {
+        match self.0.decoded.get() {
             Some(t) => t,
             None => self.init_table(),
-        };
+        }
+    }
+
+    /// [`Script::decoded`] with the table from [`Script::table`] already in hand.
+    #[inline(always)]
+    pub(crate) fn decoded_in(&self, table: &[Cell<Decoded>], ip: usize) -> Decoded {
         match table.get(ip) {
             None => Decoded::RET,
             Some(cell) => {
@@ -200,16 +230,34 @@ impl Script {
     fn decode_into(&self, ip: usize, cell: &Cell<Decoded>) -> Decoded {
         let d = decode(&self.0.bytes, ip)
             .ok()
-            .and_then(|ins| Decoded::from_instruction(&ins))
+            .and_then(|ins| {
+                let mut d = Decoded::from_instruction(&ins)?;
+                if is_pushdata(ins.opcode) {
+                    let mut data = self.0.pushdata.borrow_mut();
+                    d.imm = data.len() as u64;
+                    data.push(Rc::from(ins.operand));
+                }
+                Some(d)
+            })
             .unwrap_or(Decoded::EMPTY);
         cell.set(d);
         d
     }
 
+    /// The data of the PUSHDATA instruction [`Script::decoded`] returned for `ip`, shared.
+    #[inline]
+    pub(crate) fn pushdata(&self, ip: usize, d: &Decoded) -> Rc<[u8]> {
+        match self.0.pushdata.borrow().get(d.imm as usize) {
+            Some(data) => data.clone(),
+            // Only for an entry that did not come from this script's table.
+            None => Rc::from(self.operand(ip, d)),
+        }
+    }
+
     /// The operand bytes of the instruction [`Script::decoded`] returned for `ip`.
     #[inline(always)]
     pub(crate) fn operand(&self, ip: usize, d: &Decoded) -> &[u8] {
-        let (start, end) = (ip + d.skip as usize, ip + d.size as usize);
+        let (start, end) = (ip + d.skip() as usize, ip + d.size() as usize);
         if start >= end {
             return &[];
         }
@@ -222,9 +270,9 @@ impl Script {
     #[inline(always)]
     pub(crate) fn view(&self, ip: usize, d: &Decoded) -> Instruction<'_> {
         Instruction {
-            opcode: d.op,
+            opcode: d.op(),
             operand: self.operand(ip, d),
-            size: d.size as usize,
+            size: d.size() as usize,
         }
     }
 }
@@ -233,6 +281,14 @@ impl fmt::Debug for Script {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Script({} bytes)", self.len())
     }
+}
+
+/// Whether `op` is PUSHDATA1, PUSHDATA2 or PUSHDATA4.
+fn is_pushdata(op: OpCode) -> bool {
+    matches!(
+        op,
+        OpCode::PUSHDATA1 | OpCode::PUSHDATA2 | OpCode::PUSHDATA4
+    )
 }
 
 /// One decoded instruction.
@@ -470,6 +526,12 @@ mod tests {
                 match (decode(&bytes, ip), d.valid()) {
                     (Ok(i), true) => {
                         assert_eq!(s.view(ip, &d), i, "offset {ip}, round {round}");
+                        if is_pushdata(i.opcode) {
+                            // The data, decoded once and shared by every push.
+                            assert_eq!(&s.pushdata(ip, &d)[..], i.operand);
+                            assert!(Rc::ptr_eq(&s.pushdata(ip, &d), &s.pushdata(ip, &d)));
+                            continue;
+                        }
                         let mut imm = [0u8; 8];
                         let n = i.operand.len().min(8);
                         imm[..n].copy_from_slice(&i.operand[..n]);

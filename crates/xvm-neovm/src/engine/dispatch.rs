@@ -20,7 +20,7 @@ impl ExecutionEngine {
         ip: usize,
     ) -> Result<(), VmError> {
         use OpCode as O;
-        let op = ins.op;
+        let op = ins.op();
         let ipi = ip as i64;
         match op {
             // ------------------------------------------------------------ constants
@@ -49,9 +49,9 @@ impl ExecutionEngine {
             O::PUSHNULL => self.push(StackItem::Null),
             O::PUSHDATA1 | O::PUSHDATA2 | O::PUSHDATA4 => {
                 let script = self.current().script.clone();
-                let data = script.operand(ip, &ins);
+                let data = script.pushdata(ip, &ins);
                 self.assert_item_size(data.len())?;
-                self.push(StackItem::bytes(data));
+                self.push(StackItem::ByteString(data));
             }
             O::PUSHM1 => self.push(StackItem::Integer(Int::MINUS_ONE)),
             O::PUSH0
@@ -144,8 +144,9 @@ impl ExecutionEngine {
                 }
             }
             O::THROW => {
+                // Unwinds here, as returning `VmError::Throw` would, without boxing the item.
                 let ex = self.pop()?;
-                return Err(VmError::Throw(Box::new(ex)));
+                self.throw(host, ex)?;
             }
             O::TRY | O::TRY_L => {
                 let (c, f) = if op == O::TRY {
@@ -318,11 +319,13 @@ impl ExecutionEngine {
                     return Err(fault("The operand 0 is invalid for OpCode.INITSLOT."));
                 }
                 if nl > 0 {
-                    self.current().locals = Some(vec![StackItem::Null; nl]);
+                    let mut locals = self.slot_vec(nl);
+                    locals.resize(nl, StackItem::Null);
+                    self.current().locals = Some(locals);
                     self.refs += nl;
                 }
                 if na > 0 {
-                    let mut args = Vec::with_capacity(na);
+                    let mut args = self.slot_vec(na);
                     for _ in 0..na {
                         args.push(self.pop()?);
                     }

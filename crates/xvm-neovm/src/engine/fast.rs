@@ -8,7 +8,8 @@
 //! touch a compound or exceed `MaxStackSize` goes there, so messages and states stay those of
 //! one implementation.
 
-use super::{bad_instruction, push_item, ExecutionEngine, Interop, VmState};
+use super::{bad_instruction, grow, ExecutionContext, ExecutionEngine, Interop, Shared, VmState};
+use crate::error::VmError;
 use crate::int::Int;
 use crate::item::StackItem;
 use crate::opcode::OpCode;
@@ -65,18 +66,64 @@ const LT: u8 = OpCode::LT.0;
 const LE: u8 = OpCode::LE.0;
 const GT: u8 = OpCode::GT.0;
 const GE: u8 = OpCode::GE.0;
+// The match below spells opcode ranges as lists of literals (a range pattern compiles to
+// comparisons outside the jump table); these pin the literals to the opcodes.
+const _: () = assert!(
+    PUSHM1 == 0x0F
+        && PUSH16 == 0x20
+        && JMPEQ == 0x28
+        && JMPLE_L == 0x33
+        && LDSFLD0 == 0x58
+        && LDSFLD6 == 0x5E
+        && STSFLD0 == 0x60
+        && STSFLD6 == 0x66
+        && LDLOC0 == 0x68
+        && LDLOC6 == 0x6E
+        && STLOC0 == 0x70
+        && STLOC6 == 0x76
+        && LDARG0 == 0x78
+        && LDARG6 == 0x7E
+        && STARG0 == 0x80
+        && STARG6 == 0x86
+);
+const AND: u8 = OpCode::AND.0;
+const MUL: u8 = OpCode::MUL.0;
+const DIV: u8 = OpCode::DIV.0;
+const MOD: u8 = OpCode::MOD.0;
+const REVERSE3: u8 = OpCode::REVERSE3.0;
+const REVERSE4: u8 = OpCode::REVERSE4.0;
+const REVERSEN: u8 = OpCode::REVERSEN.0;
+const OR: u8 = OpCode::OR.0;
+const XOR: u8 = OpCode::XOR.0;
+const NOT: u8 = OpCode::NOT.0;
+const NZ: u8 = OpCode::NZ.0;
 
-/// A copy of `item` if it is plain.
+/// Makes room for one more item on `stack` (the growth out of line).
 #[inline(always)]
-fn plain_copy(item: &StackItem) -> Option<StackItem> {
-    if !item.is_plain() {
-        return None;
+fn reserve_one(stack: &mut Vec<StackItem>) {
+    if stack.len() == stack.capacity() {
+        grow(stack);
     }
-    // SAFETY: a plain item (Null, Boolean, Integer) owns no heap data and has no destructor
-    // work: its bytes are a complete, independent value, so the bitwise copy is a clone
-    // (`std::ptr::read` of a valid, aligned reference). It avoids rebuilding the enum
-    // through a temporary. Tested by `tests::fast_path_matches_general_path`.
-    Some(unsafe { std::ptr::read(item) })
+}
+
+/// Pushes a bitwise copy of `item`, which the caller has checked is plain, onto `stack`,
+/// which has room for it (`reserve_one`).
+#[inline(always)]
+fn push_copy(stack: &mut Vec<StackItem>, item: *const StackItem) {
+    let len = stack.len();
+    debug_assert!(len < stack.capacity());
+    // SAFETY: `item` points to a live, plain item (Null, Boolean, Integer: no heap data, no
+    // destructor work), so its bytes are a complete independent value and the bitwise copy
+    // is a clone. `len < capacity` (the caller reserved), so slot `len` is allocated and
+    // uninitialised; it is written once, then made part of the vector. `item` may point into
+    // `stack` itself (DUP, OVER): it is read before anything is written and the reservation
+    // happened before the pointer was taken, so it is not dangling. Tested by
+    // `tests::fast_path_matches_general_path`.
+    unsafe {
+        let p = stack.as_mut_ptr();
+        p.add(len).write(std::ptr::read(item));
+        stack.set_len(len + 1);
+    }
 }
 
 /// The two Integers on top of `stack` (second, top), if both are Integers.
@@ -101,273 +148,448 @@ fn forget_plain(stack: &mut Vec<StackItem>, n: usize) {
     unsafe { stack.set_len(len - n) };
 }
 
+/// Replaces the two plain items on top of `stack` by `r` (a binary operator's result).
+#[inline(always)]
+fn replace_top_two(stack: &mut Vec<StackItem>, r: StackItem) {
+    forget_plain(stack, 1);
+    let len = stack.len();
+    // The old item is plain: assigning over it runs no destructor work.
+    stack[len - 1] = r;
+}
+
 impl ExecutionEngine {
     /// Runs instructions while the engine is running and no breakpoint is set (the caller
     /// checked both); returns when either changes or the invocation stack empties. The same
     /// as `step` + `check_breakpoint` in a loop, with `fast_op` tried first.
-    #[inline(always)]
+    ///
+    /// The current context's script, its decode table and the instruction pointer are kept in
+    /// locals while `fast_op` completes instructions (fast ops never change the invocation
+    /// stack); they are looked up again only after a general step, which may CALL, RET,
+    /// throw or run a system call. `fast_op` still stores the new pointer in the context, so
+    /// hosts see the same engine state in `pre_execute` as before.
+    #[inline(never)]
     pub(super) fn run_fast<H: Interop + ?Sized>(&mut self, host: &mut H) {
+        let Some(ctx) = self.contexts.last() else {
+            return;
+        };
+        let mut script = ctx.script.clone();
+        let max = self.limits.max_stack_size;
         loop {
-            let Some(ctx) = self.contexts.last() else {
-                return;
+            // Not empty: checked on entry and after every general step.
+            let ci = self.contexts.len() - 1;
+            let table = script.table();
+            let ctx: *mut ExecutionContext = &mut self.contexts[ci];
+            // SAFETY: `ctx` points to a live context (just indexed); see the loop below.
+            let mut ip = unsafe { (*ctx).ip };
+            let ins = loop {
+                let mut ins = match table.get(ip) {
+                    Some(cell) => cell.get(),
+                    None => Decoded::RET,
+                };
+                if !ins.valid() {
+                    // Not decoded yet, or not decodable.
+                    ins = script.decoded_in(table, ip);
+                    if !ins.valid() {
+                        self.fail(bad_instruction(&script, ip));
+                        return;
+                    }
+                }
+                if let Err(e) = host.pre_execute(self, &script.view(ip, &ins)) {
+                    self.fail(e);
+                    return;
+                }
+                // SAFETY: `ctx` points into `self.contexts`, which nothing in this inner loop
+                // can change: `pre_execute` sees the engine through a shared reference (the
+                // vector and its contexts have no interior mutability) and `fast_op` gets
+                // the other fields only. So the context has not moved or been freed, and no
+                // other reference to it is live while this one is (the host's ended when
+                // `pre_execute` returned). After a general step, which may CALL, RET or
+                // unwind, the pointer is taken afresh. Tested by
+                // `tests::fast_path_matches_general_path` (with CALL, RET, TRY and THROW).
+                let ctx = unsafe { &mut *ctx };
+                match fast_op(
+                    ctx,
+                    &mut self.eval,
+                    &mut self.refs,
+                    &mut self.shared,
+                    max,
+                    table.len(),
+                    ins,
+                    ip,
+                ) {
+                    Some(next) => ip = next,
+                    None => break ins,
+                }
             };
-            let ip = ctx.ip;
-            let ins = ctx.script.decoded(ip);
-            if !ins.valid() {
-                let e = bad_instruction(&ctx.script, ip);
-                self.on_fault(e);
-                return;
-            }
-            if let Err(e) = host.pre_execute(self, &ctx.script.view(ip, &ins)) {
-                self.on_fault(e);
-                return;
-            }
-            if self.fast_op(ins, ip) {
-                continue;
-            }
-            let r = self.finish_step(host, ins, ip);
-            self.jumping = false;
+            let op = ins.op();
+            let r = if op == OpCode::CALL || op == OpCode::CALL_L || op == OpCode::RET {
+                self.call_or_ret(host, ins, ip, ci)
+            } else {
+                self.general_step(host, ins, ip)
+            };
             if let Err(e) = r {
-                self.on_fault(e);
+                self.fail(e);
                 return;
             }
             if self.state != VmState::None || !self.breakpoints.is_empty() {
                 return;
             }
+            let Some(ctx) = self.contexts.last() else {
+                return;
+            };
+            if !ctx.script.same(&script) {
+                script = ctx.script.clone();
+            }
         }
     }
 
-    /// Completes the instruction `ins` at `ip` of the current context if it is a common case
-    /// on plain items; otherwise changes nothing and returns `false`.
-    #[inline(always)]
-    fn fast_op(&mut self, ins: Decoded, ip: usize) -> bool {
-        let next = ip + ins.size as usize;
-        let max = self.limits.max_stack_size;
-        let Some(ctx) = self.contexts.last_mut() else {
-            return false;
+    /// Faults the engine with `e` (out of the fast loop's way).
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, e: VmError) {
+        self.on_fault(e);
+    }
+
+    /// CALL, CALL_L or RET (`ins` at `ip` of context `ci`), as the general handler runs them
+    /// but without its dispatch: a lighter call for the commonest slow instructions.
+    #[inline(never)]
+    fn call_or_ret<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        let r = match ins.op() {
+            OpCode::CALL => self.call(host, ip as i64 + ins.i8() as i64),
+            OpCode::CALL_L => self.call(host, ip as i64 + ins.i32() as i64),
+            _ => self.ret(host),
         };
-        let eval = &mut self.eval;
-        let refs = &mut self.refs;
+        let r = self.complete(host, r, ci, ins.size());
+        self.jumping = false;
+        r
+    }
 
-        // Pushes a plain item (unless that would pass MaxStackSize: the general path faults).
-        macro_rules! push {
-            ($item:expr) => {{
-                if *refs >= max {
-                    return false;
-                }
-                push_item(eval, $item);
-                *refs += 1;
-                ctx.ip = next;
-                return true;
-            }};
-        }
-        // The jump target at offset `$off`, if inside the script.
-        macro_rules! target {
-            ($off:expr) => {{
-                let t = ip as i64 + $off;
-                if t < 0 || t as usize >= ctx.script.len() {
-                    return false;
-                }
-                t as usize
-            }};
-        }
+    /// The general handler for instruction `ins` at `ip` of the current context, out of line
+    /// so that the fast loop stays small enough to keep its state in registers.
+    #[inline(never)]
+    fn general_step<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+    ) -> Result<(), VmError> {
+        let r = self.finish_step(host, ins, ip);
+        self.jumping = false;
+        r
+    }
+}
 
-        // Pushes a copy of a plain slot item.
-        macro_rules! load {
-            ($slot:expr, $index:expr) => {{
-                let item = match $slot.as_deref().and_then(|s| s.get($index as usize)) {
-                    Some(x) => x,
-                    None => return false,
-                };
-                match plain_copy(item) {
-                    Some(x) => push!(x),
-                    None => return false,
-                }
-            }};
-        }
-        // Pops a plain item into a slot that holds a plain item.
-        macro_rules! store {
-            ($slot:expr, $index:expr) => {{
-                let Some(value) = eval.last_mut().filter(|x| x.is_plain()) else {
-                    return false;
-                };
-                let Some(cell) = $slot
-                    .as_deref_mut()
-                    .and_then(|s| s.get_mut($index as usize))
-                else {
-                    return false;
-                };
-                if !cell.is_plain() {
-                    return false;
-                }
-                // Plain over plain: the pop uncounts the value, the store counts it and
-                // uncounts the old item: one reference less in all (as `slot_store`). The
-                // old item ends on top of the stack and is forgotten with the pop.
-                std::mem::swap(cell, value);
-                forget_plain(eval, 1);
-                *refs = refs.saturating_sub(1);
-                ctx.ip = next;
-                return true;
-            }};
-        }
+/// Completes the instruction `ins` at `ip` of the current context `ctx` (whose script is
+/// `script_len` bytes long, whose evaluation stack is `eval` and whose shared states are
+/// `shared`; `refs` is the reference count, `max` MaxStackSize) if it is a common case on
+/// plain items, and returns the new instruction pointer (also stored in the context);
+/// otherwise changes nothing and returns `None`.
+#[allow(clippy::too_many_arguments)]
+// Opcode ranges are spelled as lists of literals: a range pattern compiles to comparisons
+// ahead of the jump table (measured: 4 to 16 host instructions per VM instruction).
+#[allow(clippy::manual_range_patterns)]
+#[inline(always)]
+fn fast_op(
+    ctx: &mut ExecutionContext,
+    eval: &mut Vec<StackItem>,
+    refs: &mut usize,
+    shared: &mut [Shared],
+    max: usize,
+    script_len: usize,
+    ins: Decoded,
+    ip: usize,
+) -> Option<usize> {
+    let next = ip + ins.size() as usize;
 
-        let op = ins.op.0;
-        match op {
-            PUSHINT8 => push!(StackItem::Integer(Int::from(ins.imm as i8 as i64))),
-            PUSHINT16 => push!(StackItem::Integer(Int::from(ins.imm as i16 as i64))),
-            PUSHINT32 => push!(StackItem::Integer(Int::from(ins.imm as i32 as i64))),
-            PUSHINT64 => push!(StackItem::Integer(Int::from(ins.imm as i64))),
-            PUSHT => push!(StackItem::Boolean(true)),
-            PUSHF => push!(StackItem::Boolean(false)),
-            PUSHNULL => push!(StackItem::Null),
-            PUSHM1..=PUSH16 => push!(StackItem::Integer(Int::from(op as i64 - PUSH0 as i64))),
-            NOP => {
-                ctx.ip = next;
-                true
+    // Finishes the instruction: the pointer moves to `$to`.
+    macro_rules! done {
+        ($to:expr) => {{
+            let to = $to;
+            ctx.ip = to;
+            return Some(to);
+        }};
+    }
+    // Pushes a copy of the plain item behind the pointer `$item` (unless that would pass
+    // MaxStackSize: the general path faults). `$item` is evaluated after the reservation.
+    macro_rules! push_copy {
+        ($item:expr) => {{
+            if *refs >= max {
+                return None;
             }
-            JMP => {
-                ctx.ip = target!(ins.i8() as i64);
-                true
+            reserve_one(eval);
+            push_copy(eval, $item);
+            *refs += 1;
+            done!(next)
+        }};
+    }
+    // Pushes a plain item built in place.
+    macro_rules! push {
+        ($item:expr) => {{
+            if *refs >= max {
+                return None;
             }
-            JMP_L => {
-                ctx.ip = target!(ins.i32() as i64);
-                true
+            reserve_one(eval);
+            let len = eval.len();
+            // SAFETY: `len < capacity` after `reserve_one`: slot `len` is allocated and
+            // uninitialised; it is written once, then made part of the vector.
+            unsafe {
+                eval.as_mut_ptr().add(len).write($item);
+                eval.set_len(len + 1);
             }
-            JMPIF | JMPIF_L | JMPIFNOT | JMPIFNOT_L => {
-                let cond = match eval.last() {
-                    Some(StackItem::Boolean(b)) => *b,
-                    Some(StackItem::Integer(i)) => !i.is_zero(),
-                    _ => return false,
-                };
-                let want = op == JMPIF || op == JMPIF_L;
-                let to = if cond == want {
-                    let off = if op == JMPIF || op == JMPIFNOT {
-                        ins.i8() as i64
-                    } else {
-                        ins.i32() as i64
-                    };
-                    target!(off)
-                } else {
-                    next
-                };
-                forget_plain(eval, 1);
-                *refs = refs.saturating_sub(1);
-                ctx.ip = to;
-                true
+            *refs += 1;
+            done!(next)
+        }};
+    }
+    // The jump target at offset `$off`, if inside the script.
+    macro_rules! target {
+        ($off:expr) => {{
+            let t = ip as i64 + $off;
+            if t < 0 || t as usize >= script_len {
+                return None;
             }
-            JMPEQ..=JMPLE_L => {
-                let Some((x1, x2)) = top_two_ints(eval) else {
-                    return false;
-                };
-                let cond = match (op - JMPEQ) / 2 {
-                    0 => x1 == x2,
-                    1 => x1 != x2,
-                    2 => x1 > x2,
-                    3 => x1 >= x2,
-                    4 => x1 < x2,
-                    _ => x1 <= x2,
-                };
-                let to = if cond {
-                    let off = if (op - JMPEQ) % 2 == 0 {
-                        ins.i8() as i64
-                    } else {
-                        ins.i32() as i64
-                    };
-                    target!(off)
-                } else {
-                    next
-                };
-                forget_plain(eval, 2);
-                *refs = refs.saturating_sub(2);
-                ctx.ip = to;
-                true
+            t as usize
+        }};
+    }
+    // JMPIF (`$want` true) or JMPIFNOT on a Boolean or Integer, offset `$off`.
+    macro_rules! cond_jump {
+        ($want:expr, $off:expr) => {{
+            let cond = match eval.last() {
+                Some(StackItem::Boolean(b)) => *b,
+                Some(StackItem::Integer(i)) => !i.is_zero(),
+                _ => return None,
+            };
+            let to = if cond == $want {
+                target!($off as i64)
+            } else {
+                next
+            };
+            forget_plain(eval, 1);
+            *refs = refs.saturating_sub(1);
+            done!(to)
+        }};
+    }
+    // JMPEQ..JMPLE on two Integers: jump by `$off` if `second $cmp top`.
+    macro_rules! cmp_jump {
+        ($cmp:tt, $off:expr) => {{
+            let (x1, x2) = top_two_ints(eval)?;
+            let to = if x1 $cmp x2 { target!($off as i64) } else { next };
+            forget_plain(eval, 2);
+            *refs = refs.saturating_sub(2);
+            done!(to)
+        }};
+    }
+    // Pushes a copy of the plain item `$n` below the top.
+    macro_rules! dup {
+        ($n:expr) => {{
+            let n: usize = $n;
+            let len = eval.len();
+            if n >= len || !eval[len - 1 - n].is_plain() {
+                return None;
             }
-            DROP => {
-                if !eval.last().is_some_and(StackItem::is_plain) {
-                    return false;
-                }
-                forget_plain(eval, 1);
-                *refs = refs.saturating_sub(1);
-                ctx.ip = next;
-                true
+            push_copy!(eval.as_ptr().wrapping_add(len - 1 - n))
+        }};
+    }
+    // Pushes a copy of a plain slot item.
+    macro_rules! load {
+        ($slot:expr, $index:expr) => {{
+            let item: &StackItem = match $slot.as_deref().and_then(|s| s.get($index as usize)) {
+                Some(x) if x.is_plain() => x,
+                _ => return None,
+            };
+            push_copy!(item as *const StackItem)
+        }};
+    }
+    // Pops a plain item into a slot that holds a plain item.
+    macro_rules! store {
+        ($slot:expr, $index:expr) => {{
+            let cell = $slot
+                .as_deref_mut()
+                .and_then(|s| s.get_mut($index as usize))?;
+            let len = eval.len();
+            if len == 0 || !cell.is_plain() || !eval[len - 1].is_plain() {
+                return None;
             }
-            DUP | OVER => {
-                let n = (op - DUP) as usize;
-                let len = eval.len();
-                if n >= len {
-                    return false;
-                }
-                match plain_copy(&eval[len - 1 - n]) {
-                    Some(x) => push!(x),
-                    None => false,
-                }
+            // SAFETY: both the top item and the slot's item are plain (checked above):
+            // the slot's old item needs no destructor, so it is overwritten with the
+            // top item's bytes, and the top item is then cut off the stack without being
+            // dropped, so exactly one owner remains. The top item and the slot are in
+            // different vectors, so the copy does not overlap.
+            unsafe {
+                std::ptr::copy_nonoverlapping(eval.as_ptr().add(len - 1), cell, 1);
+                eval.set_len(len - 1);
             }
-            SWAP => {
-                let len = eval.len();
-                if len < 2 {
-                    return false;
-                }
-                eval.swap(len - 1, len - 2);
-                ctx.ip = next;
-                true
-            }
-            LDSFLD0..=LDSFLD6 => load!(self.shared[ctx.shared].statics, op - LDSFLD0),
-            LDSFLD => load!(self.shared[ctx.shared].statics, ins.u8()),
-            LDLOC0..=LDLOC6 => load!(ctx.locals, op - LDLOC0),
-            LDLOC => load!(ctx.locals, ins.u8()),
-            LDARG0..=LDARG6 => load!(ctx.args, op - LDARG0),
-            LDARG => load!(ctx.args, ins.u8()),
-            STSFLD0..=STSFLD6 => store!(self.shared[ctx.shared].statics, op - STSFLD0),
-            STSFLD => store!(self.shared[ctx.shared].statics, ins.u8()),
-            STLOC0..=STLOC6 => store!(ctx.locals, op - STLOC0),
-            STLOC => store!(ctx.locals, ins.u8()),
-            STARG0..=STARG6 => store!(ctx.args, op - STARG0),
-            STARG => store!(ctx.args, ins.u8()),
-            INC | DEC => {
-                let Some(StackItem::Integer(x)) = eval.last_mut() else {
-                    return false;
-                };
-                let r = if op == INC {
-                    x.checked_add(Int::ONE)
-                } else {
-                    x.checked_sub(Int::ONE)
-                };
-                let Some(r) = r else {
-                    return false;
-                };
-                *x = r;
-                ctx.ip = next;
-                true
-            }
-            ADD | SUB | NUMEQUAL | NUMNOTEQUAL | LT | LE | GT | GE => {
-                let Some((x1, x2)) = top_two_ints(eval) else {
-                    return false;
-                };
-                let r = match op {
-                    ADD => match x1.checked_add(x2) {
-                        Some(r) => StackItem::Integer(r),
-                        None => return false,
-                    },
-                    SUB => match x1.checked_sub(x2) {
-                        Some(r) => StackItem::Integer(r),
-                        None => return false,
-                    },
-                    NUMEQUAL => StackItem::Boolean(x1 == x2),
-                    NUMNOTEQUAL => StackItem::Boolean(x1 != x2),
-                    LT => StackItem::Boolean(x1 < x2),
-                    LE => StackItem::Boolean(x1 <= x2),
-                    GT => StackItem::Boolean(x1 > x2),
-                    _ => StackItem::Boolean(x1 >= x2),
-                };
-                // Two pops and a push of plain items: one reference less.
-                forget_plain(eval, 1);
-                let len = eval.len();
-                eval[len - 1] = r;
-                *refs = refs.saturating_sub(1);
-                ctx.ip = next;
-                true
-            }
-            _ => false,
+            // Plain over plain: the pop uncounts the value, the store counts it and
+            // uncounts the old item: one reference less in all (as `slot_store`).
+            *refs = refs.saturating_sub(1);
+            done!(next)
+        }};
+    }
+
+    let op = ins.op().0;
+    match op {
+        PUSHINT8 => push!(StackItem::Integer(Int::from(ins.imm as i8 as i64))),
+        PUSHINT16 => push!(StackItem::Integer(Int::from(ins.imm as i16 as i64))),
+        PUSHINT32 => push!(StackItem::Integer(Int::from(ins.imm as i32 as i64))),
+        PUSHINT64 => push!(StackItem::Integer(Int::from(ins.imm as i64))),
+        PUSHT => push!(StackItem::Boolean(true)),
+        PUSHF => push!(StackItem::Boolean(false)),
+        PUSHNULL => push!(StackItem::Null),
+        // PUSHM1..=PUSH16
+        0x0F | 0x10 | 0x11 | 0x12 | 0x13 | 0x14 | 0x15 | 0x16 | 0x17 | 0x18 | 0x19 | 0x1A
+        | 0x1B | 0x1C | 0x1D | 0x1E | 0x1F | 0x20 => {
+            push!(StackItem::Integer(Int::from(op as i64 - PUSH0 as i64)))
         }
+        NOP => done!(next),
+        JMP => done!(target!(ins.i8() as i64)),
+        JMP_L => done!(target!(ins.i32() as i64)),
+        JMPIF => cond_jump!(true, ins.i8()),
+        JMPIF_L => cond_jump!(true, ins.i32()),
+        JMPIFNOT => cond_jump!(false, ins.i8()),
+        JMPIFNOT_L => cond_jump!(false, ins.i32()),
+        // JMPEQ..=JMPLE_L: short and long forms alternate.
+        0x28 => cmp_jump!(==, ins.i8()),
+        0x29 => cmp_jump!(==, ins.i32()),
+        0x2A => cmp_jump!(!=, ins.i8()),
+        0x2B => cmp_jump!(!=, ins.i32()),
+        0x2C => cmp_jump!(>, ins.i8()),
+        0x2D => cmp_jump!(>, ins.i32()),
+        0x2E => cmp_jump!(>=, ins.i8()),
+        0x2F => cmp_jump!(>=, ins.i32()),
+        0x30 => cmp_jump!(<, ins.i8()),
+        0x31 => cmp_jump!(<, ins.i32()),
+        0x32 => cmp_jump!(<=, ins.i8()),
+        0x33 => cmp_jump!(<=, ins.i32()),
+        DROP => {
+            if !eval.last().is_some_and(StackItem::is_plain) {
+                return None;
+            }
+            forget_plain(eval, 1);
+            *refs = refs.saturating_sub(1);
+            done!(next)
+        }
+        DUP => dup!(0),
+        OVER => dup!(1),
+        REVERSE3 | REVERSE4 => {
+            let (n, len) = ((op - REVERSE3 + 3) as usize, eval.len());
+            if n > len {
+                return None;
+            }
+            // Moves items without adding or dropping any: no count changes.
+            eval[len - n..].reverse();
+            done!(next)
+        }
+        REVERSEN => {
+            let len = eval.len();
+            let Some(StackItem::Integer(x)) = eval.last() else {
+                return None;
+            };
+            let n = x.to_i64()?;
+            if n < 0 || n as usize >= len {
+                return None;
+            }
+            // Pops the count (one reference less), then reverses the `n` items below it.
+            forget_plain(eval, 1);
+            *refs = refs.saturating_sub(1);
+            eval[len - 1 - n as usize..].reverse();
+            done!(next)
+        }
+        SWAP => {
+            let len = eval.len();
+            if len < 2 {
+                return None;
+            }
+            eval.swap(len - 1, len - 2);
+            done!(next)
+        }
+        // LDSFLD0..=LDSFLD6
+        0x58 | 0x59 | 0x5A | 0x5B | 0x5C | 0x5D | 0x5E => {
+            load!(shared[ctx.shared].statics, op - LDSFLD0)
+        }
+        LDSFLD => load!(shared[ctx.shared].statics, ins.u8()),
+        // LDLOC0..=LDLOC6
+        0x68 | 0x69 | 0x6A | 0x6B | 0x6C | 0x6D | 0x6E => load!(ctx.locals, op - LDLOC0),
+        LDLOC => load!(ctx.locals, ins.u8()),
+        // LDARG0..=LDARG6
+        0x78 | 0x79 | 0x7A | 0x7B | 0x7C | 0x7D | 0x7E => load!(ctx.args, op - LDARG0),
+        LDARG => load!(ctx.args, ins.u8()),
+        // STSFLD0..=STSFLD6
+        0x60 | 0x61 | 0x62 | 0x63 | 0x64 | 0x65 | 0x66 => {
+            store!(shared[ctx.shared].statics, op - STSFLD0)
+        }
+        STSFLD => store!(shared[ctx.shared].statics, ins.u8()),
+        // STLOC0..=STLOC6
+        0x70 | 0x71 | 0x72 | 0x73 | 0x74 | 0x75 | 0x76 => store!(ctx.locals, op - STLOC0),
+        STLOC => store!(ctx.locals, ins.u8()),
+        // STARG0..=STARG6
+        0x80 | 0x81 | 0x82 | 0x83 | 0x84 | 0x85 | 0x86 => store!(ctx.args, op - STARG0),
+        STARG => store!(ctx.args, ins.u8()),
+        INC => {
+            let Some(StackItem::Integer(x)) = eval.last_mut() else {
+                return None;
+            };
+            *x = x.checked_add(Int::ONE)?;
+            done!(next)
+        }
+        DEC => {
+            let Some(StackItem::Integer(x)) = eval.last_mut() else {
+                return None;
+            };
+            *x = x.checked_sub(Int::ONE)?;
+            done!(next)
+        }
+        NOT | NZ => {
+            let r = match eval.last_mut() {
+                Some(StackItem::Boolean(b)) if op == NOT => !*b,
+                Some(StackItem::Integer(i)) => (op == NZ) != i.is_zero(),
+                _ => return None,
+            };
+            // Pop and push of plain items: the count does not change.
+            if let Some(top) = eval.last_mut() {
+                *top = StackItem::Boolean(r);
+            }
+            done!(next)
+        }
+        MUL | DIV | MOD => {
+            // Operands and result within i64 (no overflow, no division by zero); the rest,
+            // and every fault, go to the general path.
+            let (x1, x2) = top_two_ints(eval)?;
+            let (a, b) = (x1.to_i64()?, x2.to_i64()?);
+            let r = match op {
+                MUL => a.checked_mul(b)?,
+                // Truncating, with the remainder's sign that of the dividend: as BigInteger.
+                DIV => a.checked_div(b)?,
+                _ => a.checked_rem(b)?,
+            };
+            replace_top_two(eval, StackItem::Integer(Int::from(r)));
+            *refs = refs.saturating_sub(1);
+            done!(next)
+        }
+        ADD | SUB | AND | OR | XOR | NUMEQUAL | NUMNOTEQUAL | LT | LE | GT | GE => {
+            let (x1, x2) = top_two_ints(eval)?;
+            let r = match op {
+                ADD => StackItem::Integer(x1.checked_add(x2)?),
+                SUB => StackItem::Integer(x1.checked_sub(x2)?),
+                AND => StackItem::Integer(x1.and(x2)),
+                OR => StackItem::Integer(x1.or(x2)),
+                XOR => StackItem::Integer(x1.xor(x2)),
+                NUMEQUAL => StackItem::Boolean(x1 == x2),
+                NUMNOTEQUAL => StackItem::Boolean(x1 != x2),
+                LT => StackItem::Boolean(x1 < x2),
+                LE => StackItem::Boolean(x1 <= x2),
+                GT => StackItem::Boolean(x1 > x2),
+                _ => StackItem::Boolean(x1 >= x2),
+            };
+            // Two pops and a push of plain items: one reference less.
+            replace_top_two(eval, r);
+            *refs = refs.saturating_sub(1);
+            done!(next)
+        }
+        _ => None,
     }
 }

@@ -182,6 +182,10 @@ pub struct ExecutionEngine {
     jumping: bool,
     next_instance: u64,
     breakpoints: Vec<(Script, usize)>,
+    /// Emptied slot vectors of returned contexts, reused by INITSLOT (bounded, see
+    /// [`ExecutionEngine::recycle_slot`]): a CALL of a function with locals or arguments then
+    /// allocates nothing.
+    slot_pool: Vec<Vec<StackItem>>,
 }
 
 impl Drop for ExecutionEngine {
@@ -225,6 +229,7 @@ impl ExecutionEngine {
             jumping: false,
             next_instance: 0,
             breakpoints: Vec::new(),
+            slot_pool: Vec::new(),
         }
     }
 
@@ -443,6 +448,8 @@ impl ExecutionEngine {
     // ---------------------------------------------------------------- running
 
     /// Runs until HALT or FAULT (Debugger.Execute).
+    // Never inlined: one call per run, and profiles (bench/neo/callgrind.sh) find it by name.
+    #[inline(never)]
     pub fn execute<H: Interop + ?Sized>(&mut self, host: &mut H) -> VmState {
         if self.state == VmState::Break {
             self.state = VmState::None;
@@ -581,7 +588,9 @@ impl ExecutionEngine {
         });
     }
 
-    #[inline(always)]
+    /// One instruction through the general handlers (the debugger's stepping and the run
+    /// loop with breakpoints set); out of line, so that it does not crowd the fast loop.
+    #[inline(never)]
     fn step<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
         let ctx = &self.contexts[ci];
@@ -604,7 +613,21 @@ impl ExecutionEngine {
         ip: usize,
     ) -> Result<(), VmError> {
         let ci = self.contexts.len() - 1;
-        match self.dispatch(host, ins, ip) {
+        let r = self.dispatch(host, ins, ip);
+        self.complete(host, r, ci, ins.size())
+    }
+
+    /// What follows an instruction of `size` bytes that context `ci` ran with result `r`:
+    /// handle a VM exception, check MaxStackSize, move the pointer on unless it jumped.
+    #[inline(always)]
+    fn complete<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        r: Result<(), VmError>,
+        ci: usize,
+        size: u32,
+    ) -> Result<(), VmError> {
+        match r {
             Ok(()) => {}
             Err(VmError::Throw(ex)) => self.throw(host, *ex)?,
             Err(e) => return Err(e),
@@ -614,7 +637,7 @@ impl ExecutionEngine {
         }
         if !self.jumping {
             if let Some(ctx) = self.contexts.get_mut(ci) {
-                ctx.ip += ins.size as usize;
+                ctx.ip += size as usize;
             }
         }
         Ok(())
@@ -776,7 +799,34 @@ impl ExecutionEngine {
                 self.remove_ref(x);
             }
         }
-        host.context_unloaded(self, &ctx, returned)
+        let r = host.context_unloaded(self, &ctx, returned);
+        let ExecutionContext { locals, args, .. } = ctx;
+        if let Some(v) = locals {
+            self.recycle_slot(v);
+        }
+        if let Some(v) = args {
+            self.recycle_slot(v);
+        }
+        r
+    }
+
+    /// An empty vector for a slot of `n` items, from the pool when it has one.
+    #[inline]
+    fn slot_vec(&mut self, n: usize) -> Vec<StackItem> {
+        match self.slot_pool.pop() {
+            Some(v) => v,
+            None => Vec::with_capacity(n.max(4)),
+        }
+    }
+
+    /// Keeps the vector of a released slot (its items are no longer counted) for reuse:
+    /// at most 32 vectors of at most 64 items each, so the pool stays small.
+    #[inline(never)]
+    fn recycle_slot(&mut self, mut v: Vec<StackItem>) {
+        if self.slot_pool.len() < 32 && v.capacity() <= 64 {
+            v.clear();
+            self.slot_pool.push(v);
+        }
     }
 
     fn ret<H: Interop + ?Sized>(&mut self, host: &mut H) -> Result<(), VmError> {

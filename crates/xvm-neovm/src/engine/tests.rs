@@ -272,19 +272,40 @@ fn push_item_grows() {
     assert_eq!(Rc::strong_count(&shared), 1);
 }
 
-/// A host that faults after a fixed number of instructions (so random jumps cannot loop
-/// forever), identically on both paths.
-struct StepBudget(u32);
+/// A host with a step budget that records what it sees of the engine before each
+/// instruction: position, opcode, invocation depth, stack depth and reference count.
+struct Watcher {
+    budget: u32,
+    seen: Vec<(usize, OpCode, usize, usize, usize)>,
+}
 
-impl Interop for StepBudget {
+impl Watcher {
+    fn new(budget: u32) -> Watcher {
+        Watcher {
+            budget,
+            seen: Vec::new(),
+        }
+    }
+}
+
+impl Interop for Watcher {
     fn syscall(&mut self, _: &mut ExecutionEngine, id: u32) -> Result<(), VmError> {
         Err(fault(format!("no syscall {id}")))
     }
-    fn pre_execute(&mut self, _: &ExecutionEngine, _: &Instruction<'_>) -> Result<(), VmError> {
-        if self.0 == 0 {
+    fn pre_execute(&mut self, e: &ExecutionEngine, ins: &Instruction<'_>) -> Result<(), VmError> {
+        let ctx = e.current_context().expect("a context");
+        assert_eq!(ctx.next_opcode(), ins.opcode);
+        self.seen.push((
+            ctx.ip,
+            ins.opcode,
+            e.invocation_stack().len(),
+            e.evaluation_stack(ctx).len(),
+            e.reference_count(),
+        ));
+        if self.budget == 0 {
             return Err(fault("budget"));
         }
-        self.0 -= 1;
+        self.budget -= 1;
         Ok(())
     }
 }
@@ -358,6 +379,20 @@ fn fast_path_matches_general_path() {
         O::LDSFLD0,
         O::STSFLD0,
         O::DEPTH,
+        O::AND,
+        O::OR,
+        O::XOR,
+        O::NOT,
+        O::NZ,
+        O::RET,
+        O::THROW,
+        O::ENDFINALLY,
+        O::REVERSE3,
+        O::REVERSE4,
+        O::REVERSEN,
+        O::MUL,
+        O::DIV,
+        O::MOD,
     ];
     let mut limits = Limits::default();
     for case in 0..3000 {
@@ -398,9 +433,22 @@ fn fast_path_matches_general_path() {
                         O::JMPGE,
                         O::JMPLT,
                         O::JMPLE,
+                        O::CALL,
+                        O::ENDTRY,
+                        O::TRY,
                     ];
-                    code.push(ops[rnd(9) as usize].0);
+                    let op = ops[rnd(ops.len() as u64) as usize];
+                    code.push(op.0);
                     code.push((rnd(40) as i64 - 20) as i8 as u8);
+                    if op == O::TRY {
+                        code.push(rnd(20) as u8);
+                    }
+                }
+                9 if rnd(3) == 0 => {
+                    // A long jump or call: the target in 32 bits.
+                    let ops = [O::JMP_L, O::JMPIF_L, O::JMPIFNOT_L, O::JMPEQ_L, O::CALL_L];
+                    code.push(ops[rnd(ops.len() as u64) as usize].0);
+                    code.extend((rnd(40) as i32 - 20).to_le_bytes());
                 }
                 _ => {
                     let ops = [O::LDLOC, O::STLOC, O::LDARG, O::STARG, O::PUSHDATA1];
@@ -417,11 +465,100 @@ fn fast_path_matches_general_path() {
         let script = Script::new(code.clone());
         let mut fast = ExecutionEngine::new(limits.clone());
         fast.load_script(script.clone(), -1, 0).unwrap();
-        fast.execute(&mut StepBudget(500));
+        let mut fast_host = Watcher::new(500);
+        fast.execute(&mut fast_host);
         let mut slow = ExecutionEngine::new(limits.clone());
         slow.load_script(script, -1, 0).unwrap();
-        let mut budget = StepBudget(500);
-        while !matches!(slow.step_into(&mut budget), VmState::Halt | VmState::Fault) {}
+        let mut slow_host = Watcher::new(500);
+        while !matches!(
+            slow.step_into(&mut slow_host),
+            VmState::Halt | VmState::Fault
+        ) {}
         assert_eq!(snapshot(&fast), snapshot(&slow), "case {case}: {code:02x?}");
+        // Hosts see the same engine before every instruction on both paths.
+        assert_eq!(fast_host.seen, slow_host.seen, "case {case}: {code:02x?}");
+    }
+}
+
+#[test]
+fn reused_slot_vectors_start_fresh() {
+    // F stores its argument in its local after checking that the local starts as Null: the
+    // second call gets the first call's (pooled) vectors and must still see Null, and an
+    // array left in a slot must be released (counted out) when its context returns.
+    let code = crate::asm::assemble(
+        "PUSH5\nCALL F\nPUSH7\nCALL F\nNEWARRAY0\nCALL F\nDROP\nRET\n\
+         F:\nINITSLOT 1 1\nLDLOC0\nISNULL\nASSERT\nLDARG0\nSTLOC0\nLDLOC0\nRET\n",
+    )
+    .unwrap();
+    let mut e = ExecutionEngine::default();
+    e.load_script(Script::new(code), -1, 0).unwrap();
+    assert_eq!(
+        e.execute(&mut NoInterop),
+        VmState::Halt,
+        "{:?}",
+        e.fault_message()
+    );
+    let results: Vec<Option<i64>> = e
+        .result_stack()
+        .iter()
+        .map(|x| match x {
+            StackItem::Integer(i) => i.to_i64(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results, [Some(5), Some(7)]);
+    assert_eq!(e.reference_count(), 2);
+    assert!(e.slot_pool.len() <= 32 && e.slot_pool.iter().all(Vec::is_empty));
+}
+
+#[test]
+fn fast_arithmetic_matches_general_on_signs_and_limits() {
+    // Every pair of values with opposite and equal signs, zero and the i64 limits, through
+    // the binary operators the fast path takes on i64 (and the ones it takes on 256 bits).
+    use crate::opcode::OpCode as O;
+    let values = [
+        0i64,
+        1,
+        -1,
+        2,
+        -2,
+        7,
+        -7,
+        i64::MAX,
+        i64::MIN,
+        1 << 40,
+        -(1 << 40),
+    ];
+    let ops = [
+        O::MUL,
+        O::DIV,
+        O::MOD,
+        O::ADD,
+        O::SUB,
+        O::AND,
+        O::OR,
+        O::XOR,
+        O::LT,
+        O::GE,
+    ];
+    for a in values {
+        for b in values {
+            for op in ops {
+                let mut code = vec![O::PUSHINT64.0];
+                code.extend(a.to_le_bytes());
+                code.push(O::PUSHINT64.0);
+                code.extend(b.to_le_bytes());
+                code.extend([op.0, O::RET.0]);
+                let script = Script::new(code);
+                let mut fast = ExecutionEngine::default();
+                fast.load_script(script.clone(), -1, 0).unwrap();
+                fast.execute(&mut Watcher::new(10));
+                let mut slow = ExecutionEngine::default();
+                slow.load_script(script, -1, 0).unwrap();
+                let mut host = Watcher::new(10);
+                while !matches!(slow.step_into(&mut host), VmState::Halt | VmState::Fault) {}
+                assert_eq!(snapshot(&fast), snapshot(&slow), "{a} {op} {b}");
+            }
+        }
     }
 }
