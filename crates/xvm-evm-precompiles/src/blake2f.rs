@@ -112,10 +112,187 @@ pub(crate) fn run(input: &[u8], gas: u64) -> Outcome {
         *w = le_u64(&input[68 + 8 * i..]);
     }
     let t = [le_u64(&input[196..]), le_u64(&input[204..])];
-    compress(rounds, &mut h, &m, t, last);
-    let mut out = Vec::with_capacity(64);
-    for w in h {
-        out.extend_from_slice(&w.to_le_bytes());
+    let compute = || {
+        let mut h = h;
+        compress(rounds, &mut h, &m, t, last);
+        let mut out = [0u8; 64];
+        for (chunk, w) in out.chunks_exact_mut(8).zip(h) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        out
+    };
+    let out = match <&[u8; 213]>::try_from(input) {
+        Ok(key) if rounds >= CACHE_MIN_ROUNDS => cached(key, compute),
+        _ => compute(),
+    };
+    Outcome::charged(gas, u64::from(rounds), out.to_vec())
+}
+
+/// Calls with at least this many rounds (about a millisecond of work) keep their result in a
+/// small process-wide cache. F is a pure function of its 213 input bytes, and a single F call
+/// cannot go much faster than one round after another (each round depends on the last: about
+/// 13 ns a round here, scalar or AVX2 alike), so a call of 2^32 - 1 rounds takes about a minute.
+/// Such calls come back with the same input when a transaction is replayed: a state test runs
+/// it once per fork, a node runs it for `eth_estimateGas` and again for the real transaction.
+const CACHE_MIN_ROUNDS: u32 = 1 << 16;
+
+/// How many results the cache keeps (the oldest finished one is dropped first).
+const CACHE_SLOTS: usize = 8;
+
+/// A cached call: still being computed by some thread, or its output.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Slot {
+    Running,
+    Done([u8; 64]),
+}
+
+type Cache = std::collections::VecDeque<([u8; 213], Slot)>;
+
+static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(std::collections::VecDeque::new());
+/// Signalled whenever a `Running` slot is finished or given up.
+static READY: std::sync::Condvar = std::sync::Condvar::new();
+
+fn cache_lock() -> std::sync::MutexGuard<'static, Cache> {
+    // Slots are replaced whole under the lock, so a poisoned cache is still consistent.
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The output for `key`: from the cache, or computed by `compute` and then cached. A thread
+/// that asks for an input another thread is computing waits for that result instead of
+/// computing it a second time.
+fn cached(key: &[u8; 213], compute: impl FnOnce() -> [u8; 64]) -> [u8; 64] {
+    let mut cache = cache_lock();
+    loop {
+        match cache.iter().find(|(k, _)| k == key).map(|(_, s)| *s) {
+            Some(Slot::Done(out)) => return out,
+            Some(Slot::Running) => cache = READY.wait(cache).unwrap_or_else(|e| e.into_inner()),
+            None => break,
+        }
     }
-    Outcome::charged(gas, u64::from(rounds), out)
+    if cache.len() >= CACHE_SLOTS {
+        match cache.iter().position(|(_, s)| matches!(s, Slot::Done(_))) {
+            Some(i) => {
+                cache.remove(i);
+            }
+            // Every slot is being computed: compute this one uncached.
+            None => {
+                drop(cache);
+                return compute();
+            }
+        }
+    }
+    cache.push_back((*key, Slot::Running));
+    drop(cache);
+    // Removes the `Running` slot if `compute` unwinds, so that waiters compute it themselves.
+    struct Unfinished<'a>(Option<&'a [u8; 213]>);
+    impl Drop for Unfinished<'_> {
+        fn drop(&mut self) {
+            if let Some(key) = self.0 {
+                cache_lock().retain(|(k, s)| !(k == key && *s == Slot::Running));
+                READY.notify_all();
+            }
+        }
+    }
+    let mut guard = Unfinished(Some(key));
+    let out = compute();
+    guard.0 = None;
+    let mut cache = cache_lock();
+    if let Some((_, s)) = cache.iter_mut().find(|(k, _)| k == key) {
+        *s = Slot::Done(out);
+    }
+    drop(cache);
+    READY.notify_all();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 213-byte input with `rounds` rounds and message bytes from `seed`.
+    fn input(rounds: u32, seed: u8) -> Vec<u8> {
+        let mut v = rounds.to_be_bytes().to_vec();
+        v.extend((0..208u32).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+        v.push(1);
+        v
+    }
+
+    /// F computed directly, without the cache.
+    fn direct(input: &[u8]) -> Vec<u8> {
+        let rounds = u32::from_be_bytes([input[0], input[1], input[2], input[3]]);
+        let mut h = [0u64; 8];
+        for (i, w) in h.iter_mut().enumerate() {
+            *w = le_u64(&input[4 + 8 * i..]);
+        }
+        let mut m = [0u64; 16];
+        for (i, w) in m.iter_mut().enumerate() {
+            *w = le_u64(&input[68 + 8 * i..]);
+        }
+        let t = [le_u64(&input[196..]), le_u64(&input[204..])];
+        compress(rounds, &mut h, &m, t, input[212] == 1);
+        h.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn cached_calls_give_the_computed_result_and_the_same_gas() {
+        let gas = 1 << 20;
+        for seed in [1u8, 2, 1, 3, 2] {
+            let inp = input(CACHE_MIN_ROUNDS, seed);
+            let want = direct(&inp);
+            match run(&inp, gas) {
+                Outcome::Ok { cost, output } => {
+                    assert_eq!(cost, u64::from(CACHE_MIN_ROUNDS));
+                    assert_eq!(output, want);
+                }
+                _ => panic!("F failed on a valid input"),
+            }
+        }
+        // The three distinct inputs gave three distinct outputs (no cross-talk).
+        let outs: Vec<Vec<u8>> = (1..=3)
+            .map(|s| direct(&input(CACHE_MIN_ROUNDS, s)))
+            .collect();
+        assert_ne!(outs[0], outs[1]);
+        assert_ne!(outs[1], outs[2]);
+        // Out of gas is decided before the cache is consulted.
+        assert!(matches!(
+            run(&input(CACHE_MIN_ROUNDS, 1), u64::from(CACHE_MIN_ROUNDS) - 1),
+            Outcome::OutOfGas
+        ));
+    }
+
+    #[test]
+    fn cache_keeps_at_most_its_slots_and_waits_for_running_ones() {
+        for seed in 10..10 + 2 * CACHE_SLOTS as u8 {
+            assert_eq!(cached(&key(seed), || [seed; 64]), [seed; 64]);
+            assert!(cache_lock().len() <= CACHE_SLOTS);
+        }
+        // The newest entry is found, with its own output, and is not computed again.
+        let last = 10 + 2 * CACHE_SLOTS as u8 - 1;
+        assert_eq!(cached(&key(last), || unreachable!()), [last; 64]);
+        // Eight threads ask for one new input at once: it is computed once, and all get it.
+        let computed = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    let out = cached(&key(200), || {
+                        computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        [200; 64]
+                    });
+                    assert_eq!(out, [200; 64]);
+                });
+            }
+        });
+        assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // A computation that panics leaves no slot behind: the next caller computes it.
+        let r = std::panic::catch_unwind(|| cached(&key(201), || panic!("boom")));
+        assert!(r.is_err());
+        assert_eq!(cached(&key(201), || [201; 64]), [201; 64]);
+    }
+
+    fn key(seed: u8) -> [u8; 213] {
+        let mut k = [0u8; 213];
+        k.copy_from_slice(&input(CACHE_MIN_ROUNDS, seed));
+        k
+    }
 }

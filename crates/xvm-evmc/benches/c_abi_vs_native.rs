@@ -2,7 +2,8 @@
 //! (`../shared/fixtures/ethereum/benchmarks`): the same transaction message on the same world
 //! state (xvm-ethereum's), executed by xvm's interpreter directly and by `libxvm.so` loaded
 //! through xvm's EVMC loader (every frame crosses the C ABI both ways). `cargo bench -p xvm-evmc`
-//! prints criterion's figures per contract and then a table of C-ABI/native time ratios.
+//! prints criterion's figures per contract and then a table of C-ABI/native time ratios. Two
+//! almost-empty calls (`tiny/stop`, `tiny/return32`) show the per-call set-up of each path.
 
 use criterion::{black_box, Criterion};
 use std::path::{Path, PathBuf};
@@ -115,6 +116,7 @@ fn load_variant(path: &Path, index: usize, count: usize) -> Option<Case> {
 }
 
 /// Runs the case's message once on a fresh world state.
+#[inline(never)]
 fn run<V: Vm>(case: &Case, vm: &V) -> ExecResult {
     let mut evm = Evm::new(State::new(&case.pre), vm, case.rev, case.ctx.clone());
     evm.call(&case.msg)
@@ -168,11 +170,62 @@ fn cases() -> Vec<Case> {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    files.iter().flat_map(|f| load(f)).collect()
+    let mut cases: Vec<Case> = files.iter().flat_map(|f| load(f)).collect();
+    cases.extend(tiny_cases());
+    cases
+}
+
+/// Almost-empty calls, where the per-call set-up is all there is to time: `STOP`, and a return
+/// of 32 bytes of memory (`PUSH1 32 PUSH1 0 RETURN`).
+fn tiny_cases() -> Vec<Case> {
+    let to = Address::repeat_byte(0xc0);
+    let sender = Address::repeat_byte(0xa9);
+    [
+        ("tiny/stop", &[0x00u8][..]),
+        ("tiny/return32", &[0x60, 0x20, 0x60, 0x00, 0xf3][..]),
+    ]
+    .into_iter()
+    .map(|(name, code)| {
+        let mut pre = PreState::new();
+        pre.insert(
+            to,
+            PreAccount::new(1, U256::ZERO, code, xvm_ethereum::state::SlotMap::default()),
+        );
+        Case {
+            name: name.to_string(),
+            pre,
+            msg: Message {
+                kind: CallKind::Call,
+                gas: 1_000_000,
+                recipient: to,
+                code_address: to,
+                sender,
+                ..Message::default()
+            },
+            rev: Revision::Osaka,
+            ctx: TxContext {
+                gas_price: U256::from(10),
+                origin: sender,
+                gas_limit: 30_000_000,
+                number: 1,
+                timestamp: 1000,
+                chain_id: U256::from(1),
+                base_fee: U256::from(7),
+                ..TxContext::default()
+            },
+        }
+    })
+    .collect()
 }
 
 fn main() {
-    let cases = cases();
+    // `cargo bench -p xvm-evmc -- TEXT`: criterion runs only the groups whose name contains
+    // TEXT; the ratio table keeps the same cases.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| filter.as_ref().is_none_or(|f| c.name.contains(f.as_str())))
+        .collect();
     if cases.is_empty() {
         eprintln!("no benchmark fixtures under {}", fixtures_root().display());
         return;
