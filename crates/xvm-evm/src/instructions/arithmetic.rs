@@ -109,30 +109,24 @@ impl<H: Host> Frame<'_, H> {
 
     #[inline(always)]
     pub(crate) fn op_div(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = if b.is_zero() { U256::ZERO } else { a / *b };
+        self.stack
+            .pop_map_top(|a, b| if b.is_zero() { U256::ZERO } else { a / b });
     }
 
     #[inline(always)]
     pub(crate) fn op_sdiv(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = sdiv(a, *b);
+        self.stack.pop_map_top(sdiv);
     }
 
     #[inline(always)]
     pub(crate) fn op_mod(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = if b.is_zero() { U256::ZERO } else { a % *b };
+        self.stack
+            .pop_map_top(|a, b| if b.is_zero() { U256::ZERO } else { a % b });
     }
 
     #[inline(always)]
     pub(crate) fn op_smod(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = smod(a, *b);
+        self.stack.pop_map_top(smod);
     }
 
     #[inline(always)]

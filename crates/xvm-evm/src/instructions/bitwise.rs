@@ -79,70 +79,52 @@ pub(crate) fn sar(shift: U256, value: U256) -> U256 {
 impl<H: Host> Frame<'_, H> {
     #[inline(always)]
     pub(crate) fn op_lt(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = bool_word(a < *b);
+        self.stack.pop_map_top(|a, b| bool_word(a < b));
     }
 
     #[inline(always)]
     pub(crate) fn op_gt(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = bool_word(a > *b);
+        self.stack.pop_map_top(|a, b| bool_word(a > b));
     }
 
     #[inline(always)]
     pub(crate) fn op_slt(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = bool_word(slt(&a, b));
+        self.stack.pop_map_top(|a, b| bool_word(slt(&a, &b)));
     }
 
     #[inline(always)]
     pub(crate) fn op_sgt(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = bool_word(slt(b, &a));
+        self.stack.pop_map_top(|a, b| bool_word(slt(&b, &a)));
     }
 
     #[inline(always)]
     pub(crate) fn op_eq(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = bool_word(a == *b);
+        self.stack.pop_map_top(|a, b| bool_word(a == b));
     }
 
     #[inline(always)]
     pub(crate) fn op_iszero(&mut self) {
-        let a = self.stack.peek_mut(0);
-        *a = bool_word(a.is_zero());
+        self.stack.map_top(|a| bool_word(a.is_zero()));
     }
 
     #[inline(always)]
     pub(crate) fn op_and(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b &= a;
+        self.stack.pop_map_top(|a, b| a & b);
     }
 
     #[inline(always)]
     pub(crate) fn op_or(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b |= a;
+        self.stack.pop_map_top(|a, b| a | b);
     }
 
     #[inline(always)]
     pub(crate) fn op_xor(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b ^= a;
+        self.stack.pop_map_top(|a, b| a ^ b);
     }
 
     #[inline(always)]
     pub(crate) fn op_not(&mut self) {
-        let a = self.stack.peek_mut(0);
-        *a = !*a;
+        self.stack.map_top(|a| !a);
     }
 
     #[inline(always)]
@@ -157,23 +139,17 @@ impl<H: Host> Frame<'_, H> {
 
     #[inline(always)]
     pub(crate) fn op_shl(&mut self) {
-        let shift = self.stack.pop();
-        let v = self.stack.peek_mut(0);
-        *v = shl(shift, *v);
+        self.stack.pop_map_top(shl);
     }
 
     #[inline(always)]
     pub(crate) fn op_shr(&mut self) {
-        let shift = self.stack.pop();
-        let v = self.stack.peek_mut(0);
-        *v = shr(shift, *v);
+        self.stack.pop_map_top(shr);
     }
 
     #[inline(always)]
     pub(crate) fn op_sar(&mut self) {
-        let shift = self.stack.pop();
-        let v = self.stack.peek_mut(0);
-        *v = sar(shift, *v);
+        self.stack.pop_map_top(sar);
     }
 
     #[inline(always)]
