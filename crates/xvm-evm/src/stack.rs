@@ -84,7 +84,7 @@ impl Stack {
         // maximum before running it, which leaves room for every push it makes: `len < 1024`,
         // so `top` points at a word inside the buffer.
         unsafe {
-            self.top.write(v);
+            store(self.top, v);
             self.top = self.top.add(1);
         }
     }
@@ -118,7 +118,7 @@ impl Stack {
         // SAFETY: as for `pop`: `top - 1` is an initialised item.
         unsafe {
             let p = self.top.sub(1);
-            p.write(f(load(p)));
+            store(p, f(load(p)));
         }
     }
 
@@ -155,8 +155,8 @@ impl Stack {
         unsafe {
             let (a, b) = (self.top.sub(1), self.top.sub(n + 1));
             let (va, vb) = (load(a), load(b));
-            a.write(vb);
-            b.write(va);
+            store(a, vb);
+            store(b, va);
         }
     }
 }
@@ -178,6 +178,25 @@ unsafe fn load(p: *const U256) -> U256 {
             l.add(2).read_volatile(),
             l.add(3).read_volatile(),
         ])
+    }
+}
+
+/// Writes `v` at `p` as four 64-bit stores (volatile as in [`load`], so that LLVM does not
+/// merge them into a 16-byte store whose upper half a 64-bit load could not be forwarded from).
+///
+/// # Safety
+/// `p` points at a word of the stack buffer (aligned, inside a live allocation).
+#[inline(always)]
+unsafe fn store(p: *mut U256, v: U256) {
+    // SAFETY: the caller's promise; ruint's `Uint` is `repr(transparent)` over `[u64; 4]`, so
+    // the word is its four limbs in order, and any limb values make a valid word.
+    unsafe {
+        let l = p.cast::<u64>();
+        let v = v.as_limbs();
+        l.write_volatile(v[0]);
+        l.add(1).write_volatile(v[1]);
+        l.add(2).write_volatile(v[2]);
+        l.add(3).write_volatile(v[3]);
     }
 }
 
