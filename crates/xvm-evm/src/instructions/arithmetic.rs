@@ -51,12 +51,8 @@ pub(crate) fn rem(a: U256, b: U256) -> U256 {
 /// Signed division rounding toward zero; x/0 = 0.
 pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
     if let (Some(x), Some(y)) = (small(&a), small(&b)) {
-        // Both non-negative and below 2^64.
-        return if y == 0 {
-            U256::ZERO
-        } else {
-            U256::from(x / y)
-        };
+        // Both non-negative and below 2^64; x/0 = 0.
+        return x.checked_div(y).map_or(U256::ZERO, U256::from);
     }
     if b.is_zero() {
         return U256::ZERO;
@@ -72,11 +68,7 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
 /// Signed modulo, sign of the dividend; x%0 = 0.
 pub(crate) fn smod(a: U256, b: U256) -> U256 {
     if let (Some(x), Some(y)) = (small(&a), small(&b)) {
-        return if y == 0 {
-            U256::ZERO
-        } else {
-            U256::from(x % y)
-        };
+        return x.checked_rem(y).map_or(U256::ZERO, U256::from);
     }
     if b.is_zero() {
         return U256::ZERO;
