@@ -15,7 +15,8 @@
 //! table of xvm/revm time ratios from interleaved batches (median batch per engine) and their
 //! geometric mean. `XVM_BENCH_NO_CRITERION=1` prints the table only; `XVM_BENCH_PROFILE=xvm` (or
 //! `revm`) only runs each input `XVM_BENCH_PROFILE_RUNS` times (default 1) through that engine, for
-//! callgrind.
+//! callgrind. `XVM_BENCH_CLOCK=cpu` times the table's batches in thread CPU time instead of wall
+//! clock, and `XVM_BENCH_BATCHES=N` sets the number of batches (default 21).
 
 use criterion::{black_box, Criterion};
 use revm::context_interface::cfg::GasParams;
@@ -441,27 +442,68 @@ fn profile_one(engine: &str, rev: Revision, p: &Prepared, revm: &mut Revm, runs:
     }
 }
 
-/// Seconds per run of each engine: 21 batches of about 5 ms each, the engines alternating;
-/// the median batch of each.
+/// Which clock the ratio table reads: wall clock (default), or with `XVM_BENCH_CLOCK=cpu` this
+/// thread's CPU time, which leaves out the time the thread waits while other processes run (on a
+/// loaded machine the wall-clock batches are mostly waiting).
+#[derive(Clone, Copy)]
+enum Clock {
+    Wall(Instant),
+    Cpu,
+}
+
+impl Clock {
+    fn from_env() -> Self {
+        match std::env::var("XVM_BENCH_CLOCK").as_deref() {
+            Ok("cpu") => Clock::Cpu,
+            _ => Clock::Wall(Instant::now()),
+        }
+    }
+
+    /// Seconds since an arbitrary start.
+    fn now(self) -> f64 {
+        match self {
+            Clock::Wall(start) => start.elapsed().as_secs_f64(),
+            Clock::Cpu => {
+                let mut ts = libc::timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                };
+                // SAFETY: `ts` is a valid, writable timespec; CLOCK_THREAD_CPUTIME_ID is
+                // supported on every Linux this runs on (an error leaves `ts` zero).
+                unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+                ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+            }
+        }
+    }
+}
+
+/// Seconds per run of each engine: `XVM_BENCH_BATCHES` (default 21) batches of about 5 ms each,
+/// the engines alternating; the median batch of each.
 fn interleaved(rev: Revision, p: &Prepared, revm: &mut Revm) -> (f64, f64) {
+    let clock = Clock::from_env();
+    let batches = std::env::var("XVM_BENCH_BATCHES")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(21usize)
+        .max(1);
     let once = {
-        let t = Instant::now();
+        let t = clock.now();
         black_box(run_xvm(rev, p));
-        t.elapsed().as_secs_f64().max(1e-7)
+        (clock.now() - t).max(1e-7)
     };
     let iters = ((0.005 / once) as u64).clamp(1, 100_000);
     let (mut xs, mut rs) = (Vec::new(), Vec::new());
-    for _ in 0..21 {
-        let t = Instant::now();
+    for _ in 0..batches {
+        let t = clock.now();
         for _ in 0..iters {
             black_box(run_xvm(rev, p));
         }
-        xs.push(t.elapsed().as_secs_f64() / iters as f64);
-        let t = Instant::now();
+        xs.push((clock.now() - t) / iters as f64);
+        let t = clock.now();
         for _ in 0..iters {
             black_box(revm.run(p));
         }
-        rs.push(t.elapsed().as_secs_f64() / iters as f64);
+        rs.push((clock.now() - t) / iters as f64);
     }
     xs.sort_by(f64::total_cmp);
     rs.sort_by(f64::total_cmp);

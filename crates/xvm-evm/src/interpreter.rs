@@ -385,9 +385,7 @@ impl<'a, H: Host> Frame<'a, H> {
             op::BASEFEE => self.op_basefee(),
             op::BLOBHASH => self.op_blobhash(),
             op::BLOBBASEFEE => self.op_blobbasefee(),
-            op::POP => {
-                self.stack.pop();
-            }
+            op::POP => self.stack.drop_top(),
             op::MLOAD => self.op_mload()?,
             op::MSTORE => self.op_mstore()?,
             op::MSTORE8 => self.op_mstore8()?,

@@ -21,8 +21,39 @@ fn abs(v: U256) -> U256 {
     }
 }
 
+/// The low limb when the word fits in 64 bits.
+#[inline(always)]
+fn small(v: &U256) -> Option<u64> {
+    let l = v.as_limbs();
+    ((l[1] | l[2] | l[3]) == 0).then_some(l[0])
+}
+
+/// DIV: a / b, with x/0 = 0; 64-bit operands take a native division.
+#[inline(always)]
+pub(crate) fn div(a: U256, b: U256) -> U256 {
+    match (small(&a), small(&b)) {
+        (_, Some(0)) => U256::ZERO,
+        (Some(x), Some(y)) => U256::from(x / y),
+        _ => a / b,
+    }
+}
+
+/// MOD: a % b, with x%0 = 0; 64-bit operands take a native division.
+#[inline(always)]
+pub(crate) fn rem(a: U256, b: U256) -> U256 {
+    match (small(&a), small(&b)) {
+        (_, Some(0)) => U256::ZERO,
+        (Some(x), Some(y)) => U256::from(x % y),
+        _ => a % b,
+    }
+}
+
 /// Signed division rounding toward zero; x/0 = 0.
 pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
+    if let (Some(x), Some(y)) = (small(&a), small(&b)) {
+        // Both non-negative and below 2^64; x/0 = 0.
+        return x.checked_div(y).map_or(U256::ZERO, U256::from);
+    }
     if b.is_zero() {
         return U256::ZERO;
     }
@@ -36,6 +67,9 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
 
 /// Signed modulo, sign of the dividend; x%0 = 0.
 pub(crate) fn smod(a: U256, b: U256) -> U256 {
+    if let (Some(x), Some(y)) = (small(&a), small(&b)) {
+        return x.checked_rem(y).map_or(U256::ZERO, U256::from);
+    }
     if b.is_zero() {
         return U256::ZERO;
     }
@@ -109,30 +143,22 @@ impl<H: Host> Frame<'_, H> {
 
     #[inline(always)]
     pub(crate) fn op_div(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = if b.is_zero() { U256::ZERO } else { a / *b };
+        self.stack.pop_map_top(div);
     }
 
     #[inline(always)]
     pub(crate) fn op_sdiv(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = sdiv(a, *b);
+        self.stack.pop_map_top(sdiv);
     }
 
     #[inline(always)]
     pub(crate) fn op_mod(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = if b.is_zero() { U256::ZERO } else { a % *b };
+        self.stack.pop_map_top(rem);
     }
 
     #[inline(always)]
     pub(crate) fn op_smod(&mut self) {
-        let a = self.stack.pop();
-        let b = self.stack.peek_mut(0);
-        *b = smod(a, *b);
+        self.stack.pop_map_top(smod);
     }
 
     #[inline(always)]
@@ -200,6 +226,47 @@ mod tests {
         assert_eq!(smod(neg(7), U256::from(2)), neg(1));
         assert_eq!(smod(U256::from(7), neg(2)), U256::from(1));
         assert_eq!(smod(U256::from(7), U256::ZERO), U256::ZERO);
+    }
+
+    /// The 64-bit fast paths of DIV, MOD, SDIV and SMOD against ruint's full-width results,
+    /// on operands at and around the 64-bit boundary, signed and unsigned, and zero divisors.
+    #[test]
+    fn division_fast_paths_match_full_width() {
+        let vals = [
+            U256::ZERO,
+            U256::from(1),
+            U256::from(7),
+            U256::from(u64::MAX),
+            U256::from(u64::MAX) + U256::from(1),
+            U256::from(1) << 200,
+            U256::MAX,
+            neg(7),
+            neg(2),
+            U256::from(1) << 255,
+        ];
+        for a in vals {
+            for b in vals {
+                let (want_div, want_rem) = if b.is_zero() {
+                    (U256::ZERO, U256::ZERO)
+                } else {
+                    (a / b, a % b)
+                };
+                assert_eq!(div(a, b), want_div, "{a:#x} / {b:#x}");
+                assert_eq!(rem(a, b), want_rem, "{a:#x} % {b:#x}");
+                // Signed: through absolute values, sign rules of the yellow paper.
+                let (sa, sb) = (is_neg(&a), is_neg(&b));
+                let (ua, ub) = (abs(a), abs(b));
+                let (q, r) = if b.is_zero() {
+                    (U256::ZERO, U256::ZERO)
+                } else {
+                    (ua / ub, ua % ub)
+                };
+                let q = if sa != sb { q.wrapping_neg() } else { q };
+                let r = if sa { r.wrapping_neg() } else { r };
+                assert_eq!(sdiv(a, b), q, "{a:#x} sdiv {b:#x}");
+                assert_eq!(smod(a, b), r, "{a:#x} smod {b:#x}");
+            }
+        }
     }
 
     #[test]

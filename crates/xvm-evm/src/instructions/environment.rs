@@ -67,9 +67,20 @@ impl<H: Host> Frame<'_, H> {
     #[inline(always)]
     pub(crate) fn op_calldataload(&mut self) {
         let offset = self.stack.peek(0);
-        let mut word = [0u8; 32];
-        copy_padded(&mut word, self.input, offset);
-        *self.stack.peek_mut(0) = U256::from_be_bytes(word);
+        let input = self.input;
+        // A whole word inside the input: read it in place (no copy through a padded buffer).
+        let whole = usize::try_from(offset)
+            .ok()
+            .and_then(|o| input.get(o..o.checked_add(32)?))
+            .and_then(|s| <&[u8; 32]>::try_from(s).ok());
+        *self.stack.peek_mut(0) = match whole {
+            Some(bytes) => U256::from_be_bytes(*bytes),
+            None => {
+                let mut word = [0u8; 32];
+                copy_padded(&mut word, input, offset);
+                U256::from_be_bytes(word)
+            }
+        };
     }
 
     #[inline(always)]
