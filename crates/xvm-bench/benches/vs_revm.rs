@@ -17,6 +17,8 @@
 //! `revm`) only runs each input `XVM_BENCH_PROFILE_RUNS` times (default 1) through that engine, for
 //! callgrind. `XVM_BENCH_CLOCK=cpu` times the table's batches in thread CPU time instead of wall
 //! clock, and `XVM_BENCH_BATCHES=N` sets the number of batches (default 21).
+//! `XVM_BENCH_MEMORY=1` prints, instead of timings, each engine's peak heap use per input (see
+//! [`heap`]).
 
 use criterion::{black_box, Criterion};
 use revm::context_interface::cfg::GasParams;
@@ -363,6 +365,10 @@ fn main() {
         prepared.push(p);
     }
 
+    if std::env::var_os("XVM_BENCH_MEMORY").is_some() {
+        heap::report(rev, &prepared);
+        return;
+    }
     if let Ok(engine) = std::env::var("XVM_BENCH_PROFILE") {
         let runs = std::env::var("XVM_BENCH_PROFILE_RUNS")
             .ok()
@@ -508,4 +514,132 @@ fn interleaved(rev: Revision, p: &Prepared, revm: &mut Revm) -> (f64, f64) {
     xs.sort_by(f64::total_cmp);
     rs.sort_by(f64::total_cmp);
     (xs[xs.len() / 2], rs[rs.len() / 2])
+}
+
+/// Peak heap use per engine and input, counted by this binary's global allocator.
+///
+/// Each run happens on a fresh thread, so that neither engine finds buffers left by an earlier
+/// run in its thread-local pools (xvm's frame pool, memory pool), and revm gets a new
+/// `Interpreter` (its stack allocation) inside the counted window. The figure is the highest
+/// number of live heap bytes during the thread's life above the count when it started: the
+/// engine's state, its host (hash maps, logs), stack, memory, return data and output. Code
+/// analysis is outside (done before, for both). Counting costs one relaxed flag load per
+/// allocation when it is off, so the timing modes are not affected.
+mod heap {
+    use super::{run_xvm, Prepared, Revision, Revm};
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
+
+    static COUNTING: AtomicBool = AtomicBool::new(false);
+    static LIVE: AtomicIsize = AtomicIsize::new(0);
+    static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+    /// The system allocator, counting live bytes while [`COUNTING`] is set.
+    struct Counting;
+
+    fn grew(by: usize) {
+        let now = LIVE.fetch_add(by as isize, Relaxed) + by as isize;
+        PEAK.fetch_max(now, Relaxed);
+    }
+
+    fn shrank(by: usize) {
+        LIVE.fetch_sub(by as isize, Relaxed);
+    }
+
+    // SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s
+    // contract; the counters only observe sizes.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: same layout, same contract as the caller's.
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() && COUNTING.load(Relaxed) {
+                grew(layout.size());
+            }
+            p
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as for `alloc`.
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() && COUNTING.load(Relaxed) {
+                grew(layout.size());
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: `ptr` came from this allocator (that is, from `System`) with `layout`.
+            unsafe { System.dealloc(ptr, layout) };
+            if COUNTING.load(Relaxed) {
+                shrank(layout.size());
+            }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: forwarded with the caller's guarantees.
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() && COUNTING.load(Relaxed) {
+                if new_size >= layout.size() {
+                    grew(new_size - layout.size());
+                } else {
+                    shrank(layout.size() - new_size);
+                }
+            }
+            p
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+
+    /// Peak live heap bytes, above the count at the start, while `f` runs on a fresh thread.
+    pub(super) fn peak_of(f: impl FnOnce() + Send) -> usize {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let start = LIVE.load(Relaxed);
+                PEAK.store(start, Relaxed);
+                COUNTING.store(true, Relaxed);
+                f();
+                COUNTING.store(false, Relaxed);
+                (PEAK.load(Relaxed) - start).max(0) as usize
+            })
+            .join()
+            .expect("a measured run panicked")
+        })
+    }
+
+    /// Prints per input the two engines' peak heap use and their ratio, then the largest ratio.
+    pub(super) fn report(rev: Revision, prepared: &[Prepared]) {
+        println!(
+            "\n{:<42} {:>12} {:>12} {:>8}",
+            format!("input ({rev:?}; peak heap bytes)"),
+            "xvm",
+            "revm",
+            "xvm/revm"
+        );
+        let spec = super::spec(rev);
+        let mut worst: (f64, &str) = (0.0, "");
+        let (mut sum_x, mut sum_r) = (0usize, 0usize);
+        for p in prepared {
+            let x = peak_of(|| {
+                std::hint::black_box(run_xvm(rev, p));
+            });
+            let r = peak_of(|| {
+                let mut revm = Revm::new(spec);
+                std::hint::black_box(revm.run(p));
+            });
+            let ratio = x as f64 / r.max(1) as f64;
+            if ratio > worst.0 {
+                worst = (ratio, &p.name);
+            }
+            sum_x += x;
+            sum_r += r;
+            println!("{:<42} {x:>12} {r:>12} {ratio:>8.3}", p.name);
+        }
+        println!(
+            "peak heap over {} inputs: largest xvm/revm {:.3} ({}); total {} against {} bytes",
+            prepared.len(),
+            worst.0,
+            worst.1,
+            sum_x,
+            sum_r
+        );
+    }
 }

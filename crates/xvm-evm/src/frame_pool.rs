@@ -49,6 +49,9 @@ pub(crate) fn take() -> FrameBuffers {
 #[inline]
 pub(crate) fn give_back(mut b: FrameBuffers) {
     if b.memory.capacity() > MAX_POOLED_MEMORY {
+        // Free the large buffer before allocating the small one, so that the two are never
+        // held at once (that would raise the thread's peak by the small one).
+        drop(std::mem::take(&mut b.memory));
         b.memory = Vec::with_capacity(INITIAL_MEMORY);
     } else {
         b.memory.clear();
