@@ -8,7 +8,10 @@
 //! touch a compound or exceed `MaxStackSize` goes there, so messages and states stay those of
 //! one implementation.
 
-use super::{bad_instruction, grow, ExecutionContext, ExecutionEngine, Interop, Shared, VmState};
+use super::{
+    bad_instruction, grow, ExecutionContext, ExecutionEngine, Interop, Shared, TryFrame, TryState,
+    VmState,
+};
 use crate::error::VmError;
 use crate::int::Int;
 use crate::item::StackItem;
@@ -97,6 +100,10 @@ const OR: u8 = OpCode::OR.0;
 const XOR: u8 = OpCode::XOR.0;
 const NOT: u8 = OpCode::NOT.0;
 const NZ: u8 = OpCode::NZ.0;
+const TRY: u8 = OpCode::TRY.0;
+const TRY_L: u8 = OpCode::TRY_L.0;
+const ENDTRY: u8 = OpCode::ENDTRY.0;
+const ENDTRY_L: u8 = OpCode::ENDTRY_L.0;
 
 /// Makes room for one more item on `stack` (the growth out of line).
 #[inline(always)]
@@ -174,6 +181,7 @@ impl ExecutionEngine {
         };
         let mut script = ctx.script.clone();
         let max = self.limits.max_stack_size;
+        let max_try = self.limits.max_try_nesting_depth;
         loop {
             // Not empty: checked on entry and after every general step.
             let ci = self.contexts.len() - 1;
@@ -213,6 +221,7 @@ impl ExecutionEngine {
                     &mut self.refs,
                     &mut self.shared,
                     max,
+                    max_try,
                     table.len(),
                     ins,
                     ip,
@@ -222,8 +231,12 @@ impl ExecutionEngine {
                 }
             };
             let op = ins.op();
-            let r = if op == OpCode::CALL || op == OpCode::CALL_L || op == OpCode::RET {
-                self.call_or_ret(host, ins, ip, ci)
+            let r = if op == OpCode::CALL
+                || op == OpCode::CALL_L
+                || op == OpCode::RET
+                || op == OpCode::THROW
+            {
+                self.light_step(host, ins, ip, ci)
             } else {
                 self.general_step(host, ins, ip)
             };
@@ -250,10 +263,10 @@ impl ExecutionEngine {
         self.on_fault(e);
     }
 
-    /// CALL, CALL_L or RET (`ins` at `ip` of context `ci`), as the general handler runs them
-    /// but without its dispatch: a lighter call for the commonest slow instructions.
+    /// CALL, CALL_L, RET or THROW (`ins` at `ip` of context `ci`), as the general handler
+    /// runs them but without its dispatch: a lighter call for the commonest slow instructions.
     #[inline(never)]
-    fn call_or_ret<H: Interop + ?Sized>(
+    fn light_step<H: Interop + ?Sized>(
         &mut self,
         host: &mut H,
         ins: Decoded,
@@ -263,7 +276,12 @@ impl ExecutionEngine {
         let r = match ins.op() {
             OpCode::CALL => self.call(host, ip as i64 + ins.i8() as i64),
             OpCode::CALL_L => self.call(host, ip as i64 + ins.i32() as i64),
-            _ => self.ret(host),
+            OpCode::RET => self.ret(host),
+            // Unwinds here, as the general handler does, without boxing the item.
+            _ => match self.pop() {
+                Ok(ex) => self.throw(host, ex),
+                Err(e) => Err(e),
+            },
         };
         let r = self.complete(host, r, ci, ins.size());
         self.jumping = false;
@@ -287,7 +305,8 @@ impl ExecutionEngine {
 
 /// Completes the instruction `ins` at `ip` of the current context `ctx` (whose script is
 /// `script_len` bytes long, whose evaluation stack is `eval` and whose shared states are
-/// `shared`; `refs` is the reference count, `max` MaxStackSize) if it is a common case on
+/// `shared`; `refs` is the reference count, `max` MaxStackSize, `max_try`
+/// MaxTryNestingDepth) if it is a common case on
 /// plain items, and returns the new instruction pointer (also stored in the context);
 /// otherwise changes nothing and returns `None`.
 #[allow(clippy::too_many_arguments)]
@@ -301,6 +320,7 @@ fn fast_op(
     refs: &mut usize,
     shared: &mut [Shared],
     max: usize,
+    max_try: usize,
     script_len: usize,
     ins: Decoded,
     ip: usize,
@@ -589,6 +609,53 @@ fn fast_op(
             replace_top_two(eval, r);
             *refs = refs.saturating_sub(1);
             done!(next)
+        }
+        TRY | TRY_L => {
+            let (c, f) = if op == TRY {
+                (ins.i8() as i64, ins.u8_1() as i8 as i64)
+            } else {
+                (ins.i32() as i64, ins.i32_1() as i64)
+            };
+            // Both offsets 0 and a full TRY stack fault: the general path.
+            if (c == 0 && f == 0) || ctx.try_stack.len() >= max_try {
+                return None;
+            }
+            let ipi = ip as i64;
+            ctx.try_stack.push(TryFrame {
+                catch: if c == 0 { -1 } else { ipi + c },
+                finally: if f == 0 { -1 } else { ipi + f },
+                end: -1,
+                state: TryState::Try,
+            });
+            done!(next)
+        }
+        ENDTRY | ENDTRY_L => {
+            let off = if op == ENDTRY {
+                ins.i8() as i64
+            } else {
+                ins.i32() as i64
+            };
+            // No TRY frame, a FINALLY body or a target outside `0..=len` fault: the general
+            // path. Nothing changes before these checks.
+            let frame = ctx.try_stack.last_mut()?;
+            if frame.state == TryState::Finally {
+                return None;
+            }
+            let end = ip as i64 + off;
+            if frame.finally >= 0 {
+                let fin = frame.finally;
+                if fin as usize > script_len {
+                    return None;
+                }
+                frame.state = TryState::Finally;
+                frame.end = end;
+                done!(fin as usize)
+            }
+            if end < 0 || end as usize > script_len {
+                return None;
+            }
+            ctx.try_stack.pop();
+            done!(end as usize)
         }
         _ => None,
     }

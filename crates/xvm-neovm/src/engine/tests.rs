@@ -321,12 +321,13 @@ fn snapshot(e: &ExecutionEngine) -> String {
     );
     for c in e.invocation_stack() {
         s += &format!(
-            "ip={} eval={:?} locals={:?} args={:?} statics={:?}\n",
+            "ip={} eval={:?} locals={:?} args={:?} statics={:?} try={:?}\n",
             c.ip,
             e.evaluation_stack(c),
             c.locals(),
             c.arguments(),
-            e.static_fields(c)
+            e.static_fields(c),
+            c.try_stack()
         );
     }
     s
@@ -397,6 +398,9 @@ fn fast_path_matches_general_path() {
     let mut limits = Limits::default();
     for case in 0..3000 {
         limits.max_stack_size = if case % 5 == 0 { 12 } else { 2048 };
+        // A shallow TRY limit in some cases: the fast TRY must leave the fault to the general
+        // path.
+        limits.max_try_nesting_depth = if case % 7 == 0 { 2 } else { 16 };
         let mut code: Vec<u8> = vec![O::PUSH1.0, O::PUSH2.0];
         code.extend([O::INITSLOT.0, 3, 2]);
         if case % 2 == 0 {
@@ -441,14 +445,28 @@ fn fast_path_matches_general_path() {
                     code.push(op.0);
                     code.push((rnd(40) as i64 - 20) as i8 as u8);
                     if op == O::TRY {
-                        code.push(rnd(20) as u8);
+                        // Half without a FINALLY: ENDTRY then pops the frame.
+                        code.push(if rnd(2) == 0 { 0 } else { rnd(20) as u8 });
                     }
                 }
                 9 if rnd(3) == 0 => {
                     // A long jump or call: the target in 32 bits.
-                    let ops = [O::JMP_L, O::JMPIF_L, O::JMPIFNOT_L, O::JMPEQ_L, O::CALL_L];
-                    code.push(ops[rnd(ops.len() as u64) as usize].0);
+                    let ops = [
+                        O::JMP_L,
+                        O::JMPIF_L,
+                        O::JMPIFNOT_L,
+                        O::JMPEQ_L,
+                        O::CALL_L,
+                        O::ENDTRY_L,
+                        O::TRY_L,
+                    ];
+                    let op = ops[rnd(ops.len() as u64) as usize];
+                    code.push(op.0);
                     code.extend((rnd(40) as i32 - 20).to_le_bytes());
+                    if op == O::TRY_L {
+                        let f = if rnd(2) == 0 { 0 } else { rnd(20) as i32 };
+                        code.extend(f.to_le_bytes());
+                    }
                 }
                 _ => {
                     let ops = [O::LDLOC, O::STLOC, O::LDARG, O::STARG, O::PUSHDATA1];
@@ -561,4 +579,51 @@ fn fast_arithmetic_matches_general_on_signs_and_limits() {
             }
         }
     }
+}
+
+/// Runs `asm` with `limits` on the fast path (`execute`) and on the general handlers
+/// (`step_into`), and checks that both end in the same state, seen the same way by the host.
+fn both_paths(asm: &str, limits: &Limits) -> String {
+    let script = Script::new(crate::asm::assemble(asm).unwrap());
+    let mut fast = ExecutionEngine::new(limits.clone());
+    fast.load_script(script.clone(), -1, 0).unwrap();
+    let mut fast_host = Watcher::new(10_000);
+    fast.execute(&mut fast_host);
+    let mut slow = ExecutionEngine::new(limits.clone());
+    slow.load_script(script, -1, 0).unwrap();
+    let mut slow_host = Watcher::new(10_000);
+    while !matches!(
+        slow.step_into(&mut slow_host),
+        VmState::Halt | VmState::Fault
+    ) {}
+    assert_eq!(snapshot(&fast), snapshot(&slow), "{asm}");
+    assert_eq!(fast_host.seen, slow_host.seen, "{asm}");
+    snapshot(&fast)
+}
+
+#[test]
+fn fast_try_matches_general_on_catch_finally_and_limits() {
+    let limits = Limits::default();
+    // Catch only (ENDTRY pops the frame), then catch and finally (ENDTRY enters FINALLY),
+    // short and long forms, in a loop.
+    let s = both_paths(
+        "INITSLOT 1 0\nPUSH3\nSTLOC0\nL:\nTRY C, 0\nPUSH1\nTHROW\nC:\nENDTRY E\nE:\n\
+         TRY_L C2, F2\nPUSH2\nTHROW\nC2:\nENDTRY_L E2\nF2:\nPUSH4\nENDFINALLY\nE2:\n\
+         LDLOC0\nDEC\nDUP\nSTLOC0\nJMPIF L\nRET\n",
+        &limits,
+    );
+    // Each round leaves both caught items and the FINALLY's push.
+    let round = "Integer(1), Integer(2), Integer(4)";
+    let want = format!("Halt None refs=9 results=[{round}, {round}, {round}]\n");
+    assert_eq!(s, want);
+    // Nesting past MaxTryNestingDepth faults on both paths, at the same TRY.
+    let mut shallow = limits.clone();
+    shallow.max_try_nesting_depth = 2;
+    let s = both_paths("TRY C, 0\nTRY C, 0\nTRY C, 0\nC:\nRET\n", &shallow);
+    assert!(s.contains("MaxTryNestingDepth exceed."), "{s}");
+    // ENDTRY inside FINALLY and without a TRY fault the same way.
+    let s = both_paths("TRY 0, F\nF:\nENDTRY F\nRET\n", &limits);
+    assert!(s.contains("FINALLY block"), "{s}");
+    let s = both_paths("ENDTRY E\nE:\nRET\n", &limits);
+    assert!(s.contains("cannot be found"), "{s}");
 }
