@@ -235,6 +235,7 @@ impl ExecutionEngine {
                 || op == OpCode::CALL_L
                 || op == OpCode::RET
                 || op == OpCode::THROW
+                || op == OpCode::INITSLOT
             {
                 self.light_step(host, ins, ip, ci)
             } else {
@@ -263,7 +264,7 @@ impl ExecutionEngine {
         self.on_fault(e);
     }
 
-    /// CALL, CALL_L, RET or THROW (`ins` at `ip` of context `ci`), as the general handler
+    /// CALL, CALL_L, RET, THROW or INITSLOT (`ins` at `ip` of context `ci`), as the general handler
     /// runs them but without its dispatch: a lighter call for the commonest slow instructions.
     #[inline(never)]
     fn light_step<H: Interop + ?Sized>(
@@ -273,9 +274,62 @@ impl ExecutionEngine {
         ip: usize,
         ci: usize,
     ) -> Result<(), VmError> {
+        if ins.op() == OpCode::INITSLOT {
+            return self.init_slot(host, ins, ip, ci);
+        }
         let r = match ins.op() {
-            OpCode::CALL => self.call(host, ip as i64 + ins.i8() as i64),
-            OpCode::CALL_L => self.call(host, ip as i64 + ins.i32() as i64),
+            OpCode::RET if ci > 0 && self.contexts[ci - 1].shared == self.contexts[ci].shared => {
+                // A CALLed context returns: its items stay on the shared stack, so only the
+                // context goes (what `ret` and `context_unloaded` do in this case).
+                let ctx = self.contexts.pop().expect("context ci is loaded");
+                let plain_locals = match &ctx.locals {
+                    Some(v) => self.uncount_slot(v),
+                    None => true,
+                };
+                let plain_args = match &ctx.args {
+                    Some(v) => self.uncount_slot(v),
+                    None => true,
+                };
+                self.jumping = true;
+                let r = host.context_unloaded(self, &ctx, 0);
+                let ExecutionContext { locals, args, .. } = ctx;
+                if let Some(v) = locals {
+                    self.recycle_slot(v, plain_locals);
+                }
+                if let Some(v) = args {
+                    self.recycle_slot(v, plain_args);
+                }
+                r
+            }
+            OpCode::CALL | OpCode::CALL_L => {
+                let off = if ins.op() == OpCode::CALL {
+                    ins.i8() as i64
+                } else {
+                    ins.i32() as i64
+                };
+                let target = ip as i64 + off;
+                let ctx = &self.contexts[ci];
+                if target < 0
+                    || target as usize > ctx.script.len()
+                    || self.contexts.len() >= self.limits.max_invocation_stack_size
+                {
+                    // Faults: the general handler words them.
+                    return self.general_step(host, ins, ip);
+                }
+                // What `call` does, without its checks' `Result`s.
+                let new = ExecutionContext {
+                    script: ctx.script.clone(),
+                    ip: target as usize,
+                    rvcount: 0,
+                    instance: ctx.instance,
+                    shared: ctx.shared,
+                    locals: None,
+                    args: None,
+                    try_stack: Vec::new(),
+                };
+                self.contexts.push(new);
+                host.context_loaded(self)
+            }
             OpCode::RET => self.ret(host),
             // Unwinds here, as the general handler does, without boxing the item.
             _ => match self.pop() {
@@ -284,6 +338,72 @@ impl ExecutionEngine {
             },
         };
         let r = self.complete(host, r, ci, ins.size());
+        self.jumping = false;
+        r
+    }
+
+    /// INITSLOT (`ins` at `ip` of context `ci`) when its arguments are plain items: they move
+    /// from the stack into the argument slot without the general handler's pop and re-count
+    /// (plain items: one reference each either way). Everything else, faults included, goes
+    /// to the general handler.
+    #[inline(always)]
+    fn init_slot<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        let (nl, na) = (ins.u8() as usize, ins.u8_1() as usize);
+        let ctx = &self.contexts[ci];
+        let len = self.eval.len();
+        if ctx.locals.is_some()
+            || ctx.args.is_some()
+            || (nl == 0 && na == 0)
+            || na > len
+            || !self.eval[len - na..].iter().all(StackItem::is_plain)
+        {
+            return self.general_step(host, ins, ip);
+        }
+        if nl > 0 {
+            let mut locals = self.slot_vec(nl);
+            locals.reserve(nl);
+            let p = locals.as_mut_ptr();
+            // SAFETY: the vector is empty (from `slot_vec`) with room for `nl` items after
+            // `reserve`: slots `0..nl` are allocated and uninitialised, each is written once,
+            // then the length covers exactly them. Tested by
+            // `tests::reused_slot_vectors_start_fresh` (pooled vectors start as Null).
+            unsafe {
+                for i in 0..nl {
+                    p.add(i).write(StackItem::Null);
+                }
+                locals.set_len(nl);
+            }
+            self.contexts[ci].locals = Some(locals);
+            self.refs += nl;
+        }
+        if na > 0 {
+            let mut args = self.slot_vec(na);
+            args.reserve(na);
+            // The top item is argument 0. Plain items: moving them changes no count.
+            // SAFETY: `na <= len` (checked above), so the top `na` items of `eval` are live;
+            // `args` is empty with room for `na` items after `reserve`. Each item is copied
+            // bitwise once into its own slot of `args`, then `eval` is cut below them without
+            // dropping them, so every item has exactly one owner. The two vectors are
+            // distinct allocations. Tested by `tests::fast_path_matches_general_path` and
+            // `tests::reused_slot_vectors_start_fresh`.
+            unsafe {
+                let src = self.eval.as_ptr().add(len - na);
+                let dst = args.as_mut_ptr();
+                for i in 0..na {
+                    dst.add(i).write(std::ptr::read(src.add(na - 1 - i)));
+                }
+                self.eval.set_len(len - na);
+                args.set_len(na);
+            }
+            self.contexts[ci].args = Some(args);
+        }
+        let r = self.complete(host, Ok(()), ci, ins.size());
         self.jumping = false;
         r
     }
