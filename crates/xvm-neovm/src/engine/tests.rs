@@ -394,6 +394,9 @@ fn fast_path_matches_general_path() {
         O::MUL,
         O::DIV,
         O::MOD,
+        O::PACK,
+        O::UNPACK,
+        O::INITSLOT,
     ];
     let mut limits = Limits::default();
     for case in 0..3000 {
@@ -626,4 +629,40 @@ fn fast_try_matches_general_on_catch_finally_and_limits() {
     assert!(s.contains("FINALLY block"), "{s}");
     let s = both_paths("ENDTRY E\nE:\nRET\n", &limits);
     assert!(s.contains("cannot be found"), "{s}");
+}
+
+#[test]
+fn fast_pack_matches_general() {
+    let limits = Limits::default();
+    // PACK of plain items, UNPACK of the only handle (items move out) and of a shared one
+    // (items are cloned), a Struct, and items that are not plain (the general handler).
+    let s = both_paths(
+        "PUSH1\nPUSH2\nPUSH3\nPUSH3\nPACK\nUNPACK\nPACK\nDUP\nUNPACK\nDROP\nADD\nADD\n\
+         PUSH4\nPUSH5\nPUSH2\nPACKSTRUCT\nUNPACK\nDROP\nADD\n\
+         NEWARRAY0\nPUSHDATA1 0x01\nPUSH2\nPACK\nDUP\nUNPACK\nDROP\nDROP\nDROP\n\
+         PUSH0\nPACK\nUNPACK\nRET\n",
+        &limits,
+    );
+    assert_eq!(
+        s,
+        "Halt None refs=10 results=[Array[Integer(3), Integer(2), Integer(1)], Integer(6), \
+         Integer(9), Array[ByteString(0x01), Array[]], Integer(0)]\n"
+    );
+    // The count is wrong (negative, too large, not an Integer): the general handler faults.
+    for bad in [
+        "PUSHM1\nPACK\nRET\n",
+        "PUSH1\nPUSH5\nPACK\nRET\n",
+        "PUSHT\nPACK\nRET\n",
+    ] {
+        let s = both_paths(bad, &limits);
+        assert!(s.starts_with("Fault"), "{s}");
+    }
+    // UNPACK past MaxStackSize faults on both paths.
+    let mut small = limits.clone();
+    small.max_stack_size = 6;
+    let s = both_paths(
+        "PUSH1\nPUSH2\nPUSH3\nPUSH4\nPUSH4\nPACK\nDUP\nUNPACK\nRET\n",
+        &small,
+    );
+    assert!(s.contains("MaxStackSize exceed"), "{s}");
 }
