@@ -233,13 +233,12 @@ impl ExecutionEngine {
             };
             let op = ins.op();
             let r = match op {
-                OpCode::CALL
-                | OpCode::CALL_L
-                | OpCode::RET
-                | OpCode::THROW
-                | OpCode::INITSLOT
-                | OpCode::PACK
-                | OpCode::UNPACK => self.light_step(host, ins, ip, ci),
+                OpCode::CALL | OpCode::CALL_L | OpCode::RET | OpCode::THROW => {
+                    self.light_step(host, ins, ip, ci)
+                }
+                OpCode::INITSLOT => self.init_slot(host, ins, ip, ci),
+                OpCode::PACK => self.pack_plain(host, ins, ip, ci),
+                OpCode::UNPACK => self.unpack_plain(host, ins, ip, ci),
                 _ => self.general_step(host, ins, ip),
             };
             if let Err(e) = r {
@@ -265,8 +264,9 @@ impl ExecutionEngine {
         self.on_fault(e);
     }
 
-    /// CALL, CALL_L, RET, THROW, INITSLOT, PACK or UNPACK (`ins` at `ip` of context `ci`), as the general handler
+    /// CALL, CALL_L, RET or THROW (`ins` at `ip` of context `ci`), as the general handler
     /// runs them but without its dispatch: a lighter call for the commonest slow instructions.
+    /// (INITSLOT, PACK and UNPACK have light handlers of their own.)
     #[inline(never)]
     fn light_step<H: Interop + ?Sized>(
         &mut self,
@@ -275,12 +275,6 @@ impl ExecutionEngine {
         ip: usize,
         ci: usize,
     ) -> Result<(), VmError> {
-        match ins.op() {
-            OpCode::INITSLOT => return self.init_slot(host, ins, ip, ci),
-            OpCode::PACK => return self.pack_plain(host, ins, ip, ci),
-            OpCode::UNPACK => return self.unpack_plain(host, ins, ip, ci),
-            _ => {}
-        }
         let r = match ins.op() {
             OpCode::RET if ci > 0 && self.contexts[ci - 1].shared == self.contexts[ci].shared => {
                 // A CALLed context returns: its items stay on the shared stack, so only the
@@ -359,7 +353,7 @@ impl ExecutionEngine {
     /// from the stack into the argument slot without the general handler's pop and re-count
     /// (plain items: one reference each either way). Everything else, faults included, goes
     /// to the general handler.
-    #[inline(always)]
+    #[inline(never)]
     fn init_slot<H: Interop + ?Sized>(
         &mut self,
         host: &mut H,
