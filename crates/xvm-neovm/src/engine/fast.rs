@@ -315,16 +315,7 @@ impl ExecutionEngine {
                     return self.general_step(host, ins, ip);
                 }
                 // What `call` does, without its checks' `Result`s.
-                let new = ExecutionContext {
-                    script: ctx.script.clone(),
-                    ip: target as usize,
-                    rvcount: 0,
-                    instance: ctx.instance,
-                    shared: ctx.shared,
-                    locals: None,
-                    args: None,
-                    try_stack: Vec::new(),
-                };
+                let new = ctx.called(target as usize);
                 // `push` out of line measured 30 host instructions per CALL.
                 self.contexts.reserve(1);
                 let len = self.contexts.len();
@@ -391,23 +382,8 @@ impl ExecutionEngine {
         }
         if na > 0 {
             let mut args = self.slot_vec(na);
-            args.reserve(na);
             // The top item is argument 0. Plain items: moving them changes no count.
-            // SAFETY: `na <= len` (checked above), so the top `na` items of `eval` are live;
-            // `args` is empty with room for `na` items after `reserve`. Each item is copied
-            // bitwise once into its own slot of `args`, then `eval` is cut below them without
-            // dropping them, so every item has exactly one owner. The two vectors are
-            // distinct allocations. Tested by `tests::fast_path_matches_general_path` and
-            // `tests::reused_slot_vectors_start_fresh`.
-            unsafe {
-                let src = self.eval.as_ptr().add(len - na);
-                let dst = args.as_mut_ptr();
-                for i in 0..na {
-                    dst.add(i).write(std::ptr::read(src.add(na - 1 - i)));
-                }
-                self.eval.set_len(len - na);
-                args.set_len(na);
-            }
+            move_top_reversed(&mut self.eval, &mut args, na);
             self.contexts[ci].args = Some(args);
         }
         let r = self.complete(host, Ok(()), ci, ins.size());
@@ -441,22 +417,11 @@ impl ExecutionEngine {
             return self.general_step(host, ins, ip);
         }
         let mut items: Vec<StackItem> = Vec::with_capacity(n);
+        // SAFETY: `len >= n + 1 >= 1`: the top item is the count, an Integer (checked above),
+        // which is plain and owns nothing, so cutting it off without dropping it leaks nothing.
+        unsafe { self.eval.set_len(len - 1) };
         // The item under the count is item 0. Plain items: moving them changes no count.
-        // SAFETY: `below + n + 1 == len`: the count and the `n` items under it are live and
-        // plain (checked above). Each of the `n` items is copied bitwise once into its own
-        // slot of `items` (capacity `n`, a distinct allocation), then `eval` is cut to
-        // `below` without dropping them, so every item has one owner; the count is plain and
-        // owns nothing, so forgetting it leaks nothing. Tested by
-        // `tests::fast_path_matches_general_path` and `tests::fast_pack_matches_general`.
-        unsafe {
-            let src = self.eval.as_ptr().add(below);
-            let dst = items.as_mut_ptr();
-            for i in 0..n {
-                dst.add(i).write(std::ptr::read(src.add(n - 1 - i)));
-            }
-            items.set_len(n);
-            self.eval.set_len(below);
-        }
+        move_top_reversed(&mut self.eval, &mut items, n);
         let array = crate::item::ArrayItem::new(items);
         array.stack_refs.set(1);
         self.eval.push(StackItem::Array(array));
@@ -883,5 +848,64 @@ fn fast_op(
             done!(end as usize)
         }
         _ => None,
+    }
+}
+
+/// Moves the top `n` items of `eval` (all of them if it holds fewer) onto the end of `dst`, the
+/// top one first, without cloning or dropping any: each item only changes owner, so no reference
+/// count changes (what INITSLOT does with the arguments and PACK with the packed items).
+#[inline(always)]
+fn move_top_reversed(eval: &mut Vec<StackItem>, dst: &mut Vec<StackItem>, n: usize) {
+    let n = n.min(eval.len());
+    dst.reserve(n);
+    let (len, at) = (eval.len(), dst.len());
+    // SAFETY: the top `n` items of `eval` are live (`n <= len`) and `dst` has room for `n` more
+    // after `reserve`; the two are distinct vectors (two `&mut`). Each item is copied bitwise
+    // once into its own slot of `dst`, then `eval` is cut below them without dropping them, so
+    // every item has exactly one owner; nothing in between can panic. Tested by
+    // `move_tests::moves_the_top_items_reversed_once` and the fast-path tests.
+    unsafe {
+        let src = eval.as_ptr().add(len - n);
+        let out = dst.as_mut_ptr().add(at);
+        for i in 0..n {
+            out.add(i).write(std::ptr::read(src.add(n - 1 - i)));
+        }
+        eval.set_len(len - n);
+        dst.set_len(at + n);
+    }
+}
+
+#[cfg(test)]
+mod move_tests {
+    use super::*;
+
+    #[test]
+    fn moves_the_top_items_reversed_once() {
+        let item = |s: &str| StackItem::ByteString(s.as_bytes().into());
+        let text = |v: &[StackItem]| -> String {
+            v.iter()
+                .map(|i| match i {
+                    StackItem::ByteString(b) => String::from_utf8_lossy(b).into_owned(),
+                    other => panic!("not a byte string: {other:?}"),
+                })
+                .collect()
+        };
+        let mut eval = vec![item("a"), item("b"), item("c"), item("d")];
+        let mut dst = vec![item("x")];
+        move_top_reversed(&mut eval, &mut dst, 3);
+        assert_eq!(text(&eval), "a");
+        assert_eq!(text(&dst), "xdcb");
+        // More than the stack holds: all of it.
+        move_top_reversed(&mut eval, &mut dst, 9);
+        assert!(eval.is_empty());
+        assert_eq!(text(&dst), "xdcba");
+        // A compound item moves without a clone: still one strong reference.
+        let array = crate::item::ArrayItem::new(Vec::new());
+        let mut eval = vec![StackItem::Array(array.clone())];
+        let mut dst = Vec::new();
+        move_top_reversed(&mut eval, &mut dst, 1);
+        assert_eq!(std::rc::Rc::strong_count(&array), 2);
+        drop(dst);
+        assert_eq!(std::rc::Rc::strong_count(&array), 1);
     }
 }

@@ -155,6 +155,22 @@ impl ExecutionContext {
             .get(self.ip)
             .map_or(OpCode::RET, |&b| OpCode(b))
     }
+
+    /// A context running this one's script from `ip`, on its evaluation stack and static
+    /// fields (same instance), with no slots and no TRY frames: what CALL and a clone push.
+    #[inline(always)]
+    fn called(&self, ip: usize) -> ExecutionContext {
+        ExecutionContext {
+            script: self.script.clone(),
+            ip,
+            rvcount: 0,
+            instance: self.instance,
+            shared: self.shared,
+            locals: None,
+            args: None,
+            try_stack: Vec::new(),
+        }
+    }
 }
 
 /// State shared by a loaded script and the contexts it CALLs: evaluation stack and static fields.
@@ -689,16 +705,7 @@ impl ExecutionEngine {
             return Err(fault(format!("Out of range: {position}")));
         }
         self.check_invocation_depth()?;
-        let new = ExecutionContext {
-            script: ctx.script.clone(),
-            ip: position,
-            rvcount: 0,
-            instance: ctx.instance,
-            shared: ctx.shared,
-            locals: None,
-            args: None,
-            try_stack: Vec::new(),
-        };
+        let new = ctx.called(position);
         self.contexts.push(new);
         Ok(())
     }
@@ -709,16 +716,7 @@ impl ExecutionEngine {
             return Err(fault(format!("Call target out of range: {target}")));
         }
         self.check_invocation_depth()?;
-        let new = ExecutionContext {
-            script: ctx.script.clone(),
-            ip: target as usize,
-            rvcount: 0,
-            instance: ctx.instance,
-            shared: ctx.shared,
-            locals: None,
-            args: None,
-            try_stack: Vec::new(),
-        };
+        let new = ctx.called(target as usize);
         self.contexts.push(new);
         host.context_loaded(self)
     }
