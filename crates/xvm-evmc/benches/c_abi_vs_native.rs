@@ -92,16 +92,7 @@ fn load_variant(path: &Path, index: usize, count: usize) -> Option<Case> {
         value: U256::ZERO,
         ..Message::default()
     };
-    let ctx = TxContext {
-        gas_price: U256::from(10),
-        origin: sender,
-        gas_limit: 30_000_000,
-        number: 1,
-        timestamp: 1000,
-        chain_id: U256::from(1),
-        base_fee: U256::from(7),
-        ..TxContext::default()
-    };
+    let ctx = bench_context(sender);
     let mut name = format!("{}/{}", path.parent()?.file_name()?.to_string_lossy(), name);
     if count > 1 {
         name.push_str(&format!("/d{index}"));
@@ -117,6 +108,20 @@ fn load_variant(path: &Path, index: usize, count: usize) -> Option<Case> {
 
 /// Runs the case's message once on a fresh world state.
 #[inline(never)]
+/// The block and transaction context every case runs in, sent by `origin`.
+fn bench_context(origin: Address) -> TxContext {
+    TxContext {
+        gas_price: U256::from(10),
+        origin,
+        gas_limit: 30_000_000,
+        number: 1,
+        timestamp: 1000,
+        chain_id: U256::from(1),
+        base_fee: U256::from(7),
+        ..TxContext::default()
+    }
+}
+
 fn run<V: Vm>(case: &Case, vm: &V) -> ExecResult {
     let mut evm = Evm::new(State::new(&case.pre), vm, case.rev, case.ctx.clone());
     evm.call(&case.msg)
@@ -203,16 +208,7 @@ fn tiny_cases() -> Vec<Case> {
                 ..Message::default()
             },
             rev: Revision::Osaka,
-            ctx: TxContext {
-                gas_price: U256::from(10),
-                origin: sender,
-                gas_limit: 30_000_000,
-                number: 1,
-                timestamp: 1000,
-                chain_id: U256::from(1),
-                base_fee: U256::from(7),
-                ..TxContext::default()
-            },
+            ctx: bench_context(sender),
         }
     })
     .collect()
