@@ -86,7 +86,8 @@ pub fn neovm_exec(data: &[u8]) {
 }
 
 /// The number of references the engine should count: one per item on an evaluation stack, in a
-/// slot or on the result stack, plus the sub-items of every distinct compound item reachable
+/// slot, on the result stack or among the engine's [unrooted](ExecutionEngine::unrooted) values,
+/// plus the sub-items of every distinct compound item reachable
 /// from those (each compound counted once, however many paths lead to it), plus, as neo-vm's
 /// light counter never reclaims an unreachable cycle, the sub-items of every unreachable compound
 /// it still counts (a cycle's members: [`xvm_neovm::cycles::tracked_compounds`]).
@@ -115,6 +116,7 @@ pub fn recount(engine: &ExecutionEngine) -> usize {
         }
     }
     root(engine.result_stack(), &mut refs, &mut work);
+    root(engine.unrooted(), &mut refs, &mut work);
     while let Some(item) = work.pop() {
         match &item {
             StackItem::Array(a) | StackItem::Struct(a)

@@ -202,6 +202,10 @@ pub struct ExecutionEngine {
     /// [`ExecutionEngine::recycle_slot`]): a CALL of a function with locals or arguments then
     /// allocates nothing.
     slot_pool: Vec<Vec<StackItem>>,
+    /// Values SETITEM counted into a map that lost its last stack reference on the way (see
+    /// [`ExecutionEngine::unrooted`]). Each adds at least one reference for good, so there are at
+    /// most MaxStackSize of them.
+    unrooted: Vec<StackItem>,
 }
 
 impl Drop for ExecutionEngine {
@@ -213,6 +217,7 @@ impl Drop for ExecutionEngine {
         drop(std::mem::take(&mut self.shared));
         drop(std::mem::take(&mut self.result_stack));
         drop(self.uncaught.take());
+        drop(std::mem::take(&mut self.unrooted));
         crate::cycles::collect_cycles();
     }
 }
@@ -246,6 +251,7 @@ impl ExecutionEngine {
             next_instance: 0,
             breakpoints: Vec::new(),
             slot_pool: Vec::new(),
+            unrooted: Vec::new(),
         }
     }
 
@@ -264,6 +270,19 @@ impl ExecutionEngine {
     /// The reference counter's count.
     pub fn reference_count(&self) -> usize {
         self.refs
+    }
+    /// Values the counter counts although no stack, slot or counted container holds them: each
+    /// is one reference, plus its sub-items while it is a compound.
+    ///
+    /// neo-vm's SETITEM on a map decides once whether the map is stack-referenced, then uncounts
+    /// the old value and counts the new one. When the old value is what held the map (the map
+    /// contained itself, `m[k] = m`, and nothing else refers to it), uncounting it takes the map's
+    /// last stack reference, and the new value is counted anyway, for good: the map is
+    /// unreachable. The engine keeps such values here, as the reference's count still includes
+    /// them, so that the count can be checked against what it counts (the fuzz target
+    /// `neovm_refcount` does).
+    pub fn unrooted(&self) -> &[StackItem] {
+        &self.unrooted
     }
     /// The fault message, when the state is FAULT.
     pub fn fault_message(&self) -> Option<&str> {

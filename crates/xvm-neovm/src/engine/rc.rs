@@ -161,7 +161,8 @@ impl ExecutionEngine {
 
     /// `Map[key] = value` as the reference's SETITEM does it: when the map is stack-referenced,
     /// count the new key or uncount the old value (still in place), then count the new value
-    /// (one check for the whole block); then store.
+    /// (one check for the whole block); then store. A value counted after the map lost its last
+    /// stack reference to the old value's uncounting is kept in [`ExecutionEngine::unrooted`].
     pub(super) fn map_set(&mut self, m: &Rc<MapItem>, key: MapKey, value: StackItem) {
         if value.is_compound() {
             cycles::track_map(m);
@@ -173,6 +174,9 @@ impl ExecutionEngine {
                 None => self.refs += 1,
             }
             self.add_ref(&value);
+            if m.stack_refs.get() == 0 {
+                self.unrooted.push(value.clone());
+            }
         }
         m.entries_mut().insert(key, value);
     }

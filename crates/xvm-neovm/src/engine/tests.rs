@@ -666,3 +666,34 @@ fn fast_pack_matches_general() {
     );
     assert!(s.contains("MaxStackSize exceed"), "{s}");
 }
+
+/// SETITEM on a map whose old value is the map itself: uncounting it takes the map's last stack
+/// reference, and the new value is counted anyway (the reference decides once), for good. The
+/// fuzz target `neovm_refcount` found this; the engine keeps such values in `unrooted`.
+#[test]
+fn setitem_counts_the_value_when_the_map_lets_go_of_itself() {
+    // NEWMAP DUP PUSH14 OVER SETITEM (stack: m, with m[14] = m), PUSH14 NEWARRAY0 SETITEM, RET.
+    let script = vec![0xc8, 0x4a, 0x1e, 0x4b, 0xd0, 0x1e, 0xc2, 0xd0, 0x40];
+    let mut e = ExecutionEngine::default();
+    e.load_script(Script::new(script), -1, 0).unwrap();
+    let mut host = NoInterop;
+    for _ in 0..5 {
+        e.execute_next(&mut host);
+    }
+    // m on the stack (1) holding itself: key and value (2).
+    assert_eq!(e.reference_count(), 3);
+    assert!(e.unrooted().is_empty());
+    for _ in 0..3 {
+        e.execute_next(&mut host);
+    }
+    // SETITEM popped the array (0), the key and m (m's stack references: its own entry only),
+    // uncounted the old value m (the map's last reference: its key goes too), then counted the
+    // new array although nothing counted holds it.
+    assert_eq!(e.state(), VmState::Break);
+    assert_eq!(e.reference_count(), 1);
+    assert_eq!(e.unrooted().len(), 1);
+    assert!(matches!(&e.unrooted()[0], StackItem::Array(a) if a.len() == 0));
+    e.execute_next(&mut host);
+    assert_eq!(e.state(), VmState::Halt);
+    assert_eq!(e.reference_count(), 1);
+}
