@@ -1,5 +1,6 @@
 //! Stack items, conversions and equality.
 
+use crate::buffer::BufferBytes;
 use crate::error::{fault, VmError};
 use crate::int::Int;
 use crate::limits::Limits;
@@ -309,7 +310,7 @@ pub enum StackItem {
     /// Immutable bytes.
     ByteString(Rc<[u8]>),
     /// Mutable bytes (reference semantics).
-    Buffer(Rc<RefCell<Vec<u8>>>),
+    Buffer(Rc<RefCell<BufferBytes>>),
     /// Array (reference semantics).
     Array(Rc<ArrayItem>),
     /// Struct (value semantics on APPEND/SETITEM/VALUES, deep equality).
@@ -385,9 +386,9 @@ impl StackItem {
     pub fn bytes(b: &[u8]) -> StackItem {
         StackItem::ByteString(Rc::from(b))
     }
-    /// A Buffer from bytes.
-    pub fn buffer(b: Vec<u8>) -> StackItem {
-        StackItem::Buffer(Rc::new(RefCell::new(b)))
+    /// A Buffer from bytes (a `Vec<u8>`, a byte slice or [`BufferBytes`]).
+    pub fn buffer(b: impl Into<BufferBytes>) -> StackItem {
+        StackItem::Buffer(Rc::new(RefCell::new(b.into())))
     }
     /// An Integer.
     pub fn int(i: impl Into<Int>) -> StackItem {
@@ -509,7 +510,7 @@ impl StackItem {
             StackItem::Boolean(b) => Ok(vec![*b as u8]),
             StackItem::Integer(i) => Ok(i.to_le_bytes()),
             StackItem::ByteString(b) => Ok(b.to_vec()),
-            StackItem::Buffer(b) => Ok(b.borrow().clone()),
+            StackItem::Buffer(b) => Ok(b.borrow().to_vec()),
             other => Err(fault(format!(
                 "Can't get the bytes of {}",
                 other.item_type().name()

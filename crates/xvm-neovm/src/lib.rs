@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod asm;
+pub mod buffer;
 pub mod cycles;
 pub mod engine;
 pub mod error;

@@ -3,6 +3,7 @@
 use super::{
     item_string, key_text, overflow, ExecutionEngine, Interop, SlotKind, TryFrame, TryState,
 };
+use crate::buffer::BufferBytes;
 use crate::error::{fault, throw_msg, VmError};
 use crate::int::Int;
 use crate::item::{ItemType, MapItem, MapKey, Pointer, StackItem};
@@ -412,9 +413,7 @@ impl ExecutionEngine {
                 // The size is checked before anything is allocated (as neo-vm does).
                 let len = x1.with_bytes(<[u8]>::len)? + x2.with_bytes(<[u8]>::len)?;
                 self.assert_item_size(len)?;
-                let mut out = Vec::with_capacity(len);
-                x1.with_bytes(|b| out.extend_from_slice(b))?;
-                x2.with_bytes(|b| out.extend_from_slice(b))?;
+                let out = x1.with_bytes(|a| x2.with_bytes(|b| BufferBytes::concat(a, b)))??;
                 self.push(StackItem::buffer(out));
             }
             O::SUBSTR => {
@@ -428,7 +427,7 @@ impl ExecutionEngine {
                             b.len()
                         )))
                     } else {
-                        Ok(b[index..index + count].to_vec())
+                        Ok(BufferBytes::from(&b[index..index + count]))
                     }
                 })??;
                 self.push(StackItem::buffer(out));
@@ -443,9 +442,9 @@ impl ExecutionEngine {
                             b.len()
                         )))
                     } else if op == O::LEFT {
-                        Ok(b[..count].to_vec())
+                        Ok(BufferBytes::from(&b[..count]))
                     } else {
-                        Ok(b[b.len() - count..].to_vec())
+                        Ok(BufferBytes::from(&b[b.len() - count..]))
                     }
                 })??;
                 self.push(StackItem::buffer(out));

@@ -143,6 +143,33 @@ fn top_two_ints(stack: &[StackItem]) -> Option<(Int, Int)> {
     }
 }
 
+/// The bytes of a ByteString or a Buffer (what CAT and SUBSTR take without conversion).
+#[inline(always)]
+fn bytes_of(item: &StackItem) -> Option<Bytes<'_>> {
+    match item {
+        StackItem::ByteString(b) => Some(Bytes::Str(b)),
+        StackItem::Buffer(b) => Some(Bytes::Buf(b.borrow())),
+        _ => None,
+    }
+}
+
+/// Borrowed bytes of a ByteString or a Buffer.
+enum Bytes<'a> {
+    Str(&'a [u8]),
+    Buf(std::cell::Ref<'a, crate::buffer::BufferBytes>),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    #[inline(always)]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Str(b) => b,
+            Bytes::Buf(b) => b,
+        }
+    }
+}
+
 /// Drops the top `n` items of `stack`, which the caller has checked are plain.
 #[inline(always)]
 fn forget_plain(stack: &mut Vec<StackItem>, n: usize) {
@@ -154,6 +181,12 @@ fn forget_plain(stack: &mut Vec<StackItem>, n: usize) {
     // (and leaking would still be memory-safe). `truncate` would call the item destructor
     // out of line for each. Tested by `tests::fast_path_matches_general_path`.
     unsafe { stack.set_len(len - n) };
+}
+
+/// Pops and drops the top item of `stack` (out of line: freeing it is the slow part).
+#[inline(never)]
+fn drop_top(stack: &mut Vec<StackItem>) {
+    stack.pop();
 }
 
 /// Replaces the two plain items on top of `stack` by `r` (a binary operator's result).
@@ -239,6 +272,10 @@ impl ExecutionEngine {
                 OpCode::INITSLOT => self.init_slot(host, ins, ip, ci),
                 OpCode::PACK => self.pack_plain(host, ins, ip, ci),
                 OpCode::UNPACK => self.unpack_plain(host, ins, ip, ci),
+                OpCode::CAT | OpCode::SUBSTR => self.splice(host, ins, ip, ci),
+                OpCode::PUSHDATA1 | OpCode::PUSHDATA2 | OpCode::PUSHDATA4 => {
+                    self.push_data(host, &script, ins, ip, ci)
+                }
                 _ => self.general_step(host, ins, ip),
             };
             if let Err(e) = r {
@@ -478,6 +515,97 @@ impl ExecutionEngine {
         r
     }
 
+    /// PUSHDATA1, PUSHDATA2 or PUSHDATA4 (`ins` at `ip` of context `ci`, whose script is
+    /// `script`): pushes the script's shared copy of the operand. An operand over MaxItemSize
+    /// goes to the general handler, which faults.
+    #[inline(never)]
+    fn push_data<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        script: &crate::script::Script,
+        ins: Decoded,
+        ip: usize,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        let data = script.pushdata(ip, &ins);
+        if data.len() > self.limits.max_item_size {
+            return self.general_step(host, ins, ip);
+        }
+        self.eval.push(StackItem::ByteString(data));
+        self.refs += 1;
+        let r = self.complete(host, Ok(()), ci, ins.size());
+        self.jumping = false;
+        r
+    }
+
+    /// CAT of two byte strings or buffers, or SUBSTR of one with Integer bounds
+    /// (`ins` at `ip` of context `ci`), without the general handler's pops. SUBSTR cuts a
+    /// buffer that only the stack holds in place instead of copying it (nothing else can see
+    /// that it is the same buffer). Everything else, faults included, goes to the general
+    /// handler.
+    #[inline(never)]
+    fn splice<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        let len = self.eval.len();
+        if ins.op() == OpCode::CAT {
+            let [.., x1, x2] = &self.eval[..] else {
+                return self.general_step(host, ins, ip);
+            };
+            let (Some(a), Some(b)) = (bytes_of(x1), bytes_of(x2)) else {
+                return self.general_step(host, ins, ip);
+            };
+            let n = a.len() + b.len();
+            if n > self.limits.max_item_size {
+                drop((a, b));
+                return self.general_step(host, ins, ip);
+            }
+            let out = crate::buffer::BufferBytes::concat(&a, &b);
+            drop((a, b));
+            self.eval.truncate(len - 1);
+            self.eval[len - 2] = StackItem::buffer(out);
+            self.refs -= 1;
+        } else {
+            let [.., x, StackItem::Integer(index), StackItem::Integer(count)] = &self.eval[..]
+            else {
+                return self.general_step(host, ins, ip);
+            };
+            let (Some(index), Some(count)) = (index.to_i32(), count.to_i32()) else {
+                return self.general_step(host, ins, ip);
+            };
+            let Some(size) = bytes_of(x).map(|b| b.len()) else {
+                return self.general_step(host, ins, ip);
+            };
+            if index < 0 || count < 0 || index as usize + count as usize > size {
+                return self.general_step(host, ins, ip);
+            }
+            let (index, count) = (index as usize, count as usize);
+            forget_plain(&mut self.eval, 2);
+            let top = self.eval.last_mut().expect("three items were checked");
+            match top {
+                StackItem::Buffer(b) if Rc::strong_count(b) == 1 => {
+                    let mut v = b.borrow_mut();
+                    v.copy_within(index..index + count, 0);
+                    v.truncate(count);
+                }
+                _ => {
+                    let out = StackItem::buffer(
+                        &bytes_of(top).expect("checked above")[index..index + count],
+                    );
+                    *top = out;
+                }
+            }
+            self.refs -= 2;
+        }
+        let r = self.complete(host, Ok(()), ci, ins.size());
+        self.jumping = false;
+        r
+    }
+
     /// The general handler for instruction `ins` at `ip` of the current context, out of line
     /// so that the fast loop stays small enough to keep its state in registers.
     #[inline(never)]
@@ -676,10 +804,12 @@ fn fast_op(
         0x32 => cmp_jump!(<=, ins.i8()),
         0x33 => cmp_jump!(<=, ins.i32()),
         DROP => {
-            if !eval.last().is_some_and(StackItem::is_plain) {
-                return None;
+            match eval.last() {
+                Some(x) if x.is_plain() => forget_plain(eval, 1),
+                // Not compound: one reference, no sub-items.
+                Some(StackItem::ByteString(_) | StackItem::Buffer(_)) => drop_top(eval),
+                _ => return None,
             }
-            forget_plain(eval, 1);
             *refs = refs.saturating_sub(1);
             done!(next)
         }

@@ -397,6 +397,11 @@ fn fast_path_matches_general_path() {
         O::PACK,
         O::UNPACK,
         O::INITSLOT,
+        // Byte strings and buffers: CAT makes buffers, SUBSTR cuts them (in place when only
+        // the stack holds one, a copy after a DUP).
+        O::CAT,
+        O::SUBSTR,
+        O::NEWBUFFER,
     ];
     let mut limits = Limits::default();
     for case in 0..3000 {
@@ -696,4 +701,33 @@ fn setitem_counts_the_value_when_the_map_lets_go_of_itself() {
     e.execute_next(&mut host);
     assert_eq!(e.state(), VmState::Halt);
     assert_eq!(e.reference_count(), 1);
+}
+
+/// CAT and SUBSTR on the light path: a buffer only the stack holds is cut in place, a shared
+/// one is copied (its other holder still sees all of it), and both paths end the same.
+#[test]
+fn substr_cuts_only_unshared_buffers_in_place() {
+    let code = crate::asm::assemble(
+        "PUSHDATA1 0x68656c6c6f\nPUSHDATA1 0x776f726c64\nCAT\nDUP\nPUSH1\nPUSH3\nSUBSTR\n\
+         PUSHDATA1 0x6162\nPUSHDATA1 0x6364\nCAT\nPUSH2\nPUSH2\nSUBSTR\n\
+         PUSHDATA1 0x6162\nPUSH1\nPUSH1\nSUBSTR\nRET\n",
+    )
+    .unwrap();
+    let run = |fast: bool| {
+        let mut e = ExecutionEngine::default();
+        e.load_script(Script::new(code.clone()), -1, 0).unwrap();
+        if fast {
+            e.execute(&mut NoInterop);
+        } else {
+            while !matches!(e.step_into(&mut NoInterop), VmState::Halt | VmState::Fault) {}
+        }
+        (e.state(), snapshot(&e), format!("{:?}", e.result_stack()))
+    };
+    let (state, fast, results) = run(true);
+    assert_eq!(state, VmState::Halt);
+    assert_eq!(fast, run(false).1);
+    assert_eq!(
+        results,
+        "[Buffer(0x68656c6c6f776f726c64), Buffer(0x656c6c), Buffer(0x6364), Buffer(0x62)]"
+    );
 }
