@@ -697,7 +697,7 @@ fn setitem_counts_the_value_when_the_map_lets_go_of_itself() {
     assert_eq!(e.state(), VmState::Break);
     assert_eq!(e.reference_count(), 1);
     assert_eq!(e.unrooted().len(), 1);
-    assert!(matches!(&e.unrooted()[0], StackItem::Array(a) if a.len() == 0));
+    assert!(matches!(&e.unrooted()[0], StackItem::Array(a) if a.is_empty()));
     e.execute_next(&mut host);
     assert_eq!(e.state(), VmState::Halt);
     assert_eq!(e.reference_count(), 1);
