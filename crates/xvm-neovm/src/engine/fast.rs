@@ -265,18 +265,24 @@ impl ExecutionEngine {
                 }
             };
             let op = ins.op();
-            let r = match op {
-                OpCode::CALL | OpCode::CALL_L | OpCode::RET | OpCode::THROW => {
-                    self.light_step(host, ins, ip, ci)
+            // CALL and RET first: the commonest by far.
+            let r = if op == OpCode::CALL {
+                self.call_step(host, ins, ip, ci)
+            } else if op == OpCode::RET {
+                self.ret_step(host, ins, ip, ci)
+            } else {
+                match op {
+                    OpCode::CALL_L => self.call_step(host, ins, ip, ci),
+                    OpCode::THROW => self.throw_step(host, ins, ci),
+                    OpCode::INITSLOT => self.init_slot(host, ins, ip, ci),
+                    OpCode::PACK => self.pack_plain(host, ins, ip, ci),
+                    OpCode::UNPACK => self.unpack_plain(host, ins, ip, ci),
+                    OpCode::CAT | OpCode::SUBSTR => self.splice(host, ins, ip, ci),
+                    OpCode::PUSHDATA1 | OpCode::PUSHDATA2 | OpCode::PUSHDATA4 => {
+                        self.push_data(host, &script, ins, ip, ci)
+                    }
+                    _ => self.general_step(host, ins, ip),
                 }
-                OpCode::INITSLOT => self.init_slot(host, ins, ip, ci),
-                OpCode::PACK => self.pack_plain(host, ins, ip, ci),
-                OpCode::UNPACK => self.unpack_plain(host, ins, ip, ci),
-                OpCode::CAT | OpCode::SUBSTR => self.splice(host, ins, ip, ci),
-                OpCode::PUSHDATA1 | OpCode::PUSHDATA2 | OpCode::PUSHDATA4 => {
-                    self.push_data(host, &script, ins, ip, ci)
-                }
-                _ => self.general_step(host, ins, ip),
             };
             if let Err(e) = r {
                 self.fail(e);
@@ -301,76 +307,112 @@ impl ExecutionEngine {
         self.on_fault(e);
     }
 
-    /// CALL, CALL_L, RET or THROW (`ins` at `ip` of context `ci`), as the general handler
-    /// runs them but without its dispatch: a lighter call for the commonest slow instructions.
-    /// (INITSLOT, PACK and UNPACK have light handlers of their own.)
+    /// CALL or CALL_L (`ins` at `ip` of context `ci`), as the general handler runs it but
+    /// without its dispatch. Faults go to the general handler, which words them.
     #[inline(never)]
-    fn light_step<H: Interop + ?Sized>(
+    fn call_step<H: Interop + ?Sized>(
         &mut self,
         host: &mut H,
         ins: Decoded,
         ip: usize,
         ci: usize,
     ) -> Result<(), VmError> {
-        let r = match ins.op() {
-            OpCode::RET if ci > 0 && self.contexts[ci - 1].shared == self.contexts[ci].shared => {
-                // A CALLed context returns: its items stay on the shared stack, so only the
-                // context goes (what `ret` and `context_unloaded` do in this case).
-                let ctx = self.contexts.pop().expect("context ci is loaded");
-                let plain_locals = match &ctx.locals {
-                    Some(v) => self.uncount_slot(v),
-                    None => true,
-                };
-                let plain_args = match &ctx.args {
-                    Some(v) => self.uncount_slot(v),
-                    None => true,
-                };
-                self.jumping = true;
-                let r = host.context_unloaded(self, &ctx, 0);
-                let ExecutionContext { locals, args, .. } = ctx;
-                if let Some(v) = locals {
-                    self.recycle_slot(v, plain_locals);
-                }
-                if let Some(v) = args {
-                    self.recycle_slot(v, plain_args);
-                }
-                r
+        let off = if ins.op() == OpCode::CALL {
+            ins.i8() as i64
+        } else {
+            ins.i32() as i64
+        };
+        let target = ip as i64 + off;
+        let depth = self.contexts.len();
+        let ctx = &mut self.contexts[ci];
+        if target < 0
+            || target as usize > ctx.script.len()
+            || depth >= self.limits.max_invocation_stack_size
+        {
+            return self.general_step(host, ins, ip);
+        }
+        // The caller moves past the CALL (taken back below if the host throws).
+        ctx.ip = ip + ins.size() as usize;
+        // What `call` does, without its checks' `Result`s.
+        let new = ctx.called(target as usize);
+        // `push` out of line measured 30 host instructions per CALL.
+        self.contexts.reserve(1);
+        let len = self.contexts.len();
+        // SAFETY: after `reserve(1)`, slot `len` is allocated and uninitialised; it is
+        // written once, then the length covers it. Tested by
+        // `tests::fast_path_matches_general_path` (CALL, CALL_L).
+        unsafe {
+            self.contexts.as_mut_ptr().add(len).write(new);
+            self.contexts.set_len(len + 1);
+        }
+        match host.context_loaded(self) {
+            // The count did not change.
+            Ok(()) => Ok(()),
+            r => {
+                self.contexts[ci].ip = ip;
+                self.complete(host, r, ci, ins.size())
             }
-            OpCode::CALL | OpCode::CALL_L => {
-                let off = if ins.op() == OpCode::CALL {
-                    ins.i8() as i64
-                } else {
-                    ins.i32() as i64
-                };
-                let target = ip as i64 + off;
-                let ctx = &self.contexts[ci];
-                if target < 0
-                    || target as usize > ctx.script.len()
-                    || self.contexts.len() >= self.limits.max_invocation_stack_size
-                {
-                    // Faults: the general handler words them.
-                    return self.general_step(host, ins, ip);
-                }
-                // What `call` does, without its checks' `Result`s.
-                let new = ctx.called(target as usize);
-                // `push` out of line measured 30 host instructions per CALL.
-                self.contexts.reserve(1);
-                let len = self.contexts.len();
-                // SAFETY: after `reserve(1)`, slot `len` is allocated and uninitialised; it is
-                // written once, then the length covers it. Tested by
-                // `tests::fast_path_matches_general_path` (CALL, CALL_L).
-                unsafe {
-                    self.contexts.as_mut_ptr().add(len).write(new);
-                    self.contexts.set_len(len + 1);
-                }
-                host.context_loaded(self)
-            }
-            OpCode::RET => self.ret(host),
-            // Unwinds here, as the general handler does, without boxing the item.
-            _ => match self.pop() {
-                Ok(ex) => self.throw(host, ex),
-                Err(e) => Err(e),
-            },
+        }
+    }
+
+    /// RET (`ins` at `ip` of context `ci`): a CALLed context returns (its items stay on the
+    /// shared stack, so only the context goes: what `ret` and `context_unloaded` do in this
+    /// case). A loaded script's RET goes to the general handler.
+    #[inline(never)]
+    fn ret_step<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ip: usize,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        // `ci` is the last context.
+        let [.., caller, ctx] = &self.contexts[..] else {
+            return self.general_step(host, ins, ip);
+        };
+        if caller.shared != ctx.shared {
+            return self.general_step(host, ins, ip);
+        }
+        let ctx = self.contexts.pop().expect("context ci is loaded");
+        let plain_locals = match &ctx.locals {
+            Some(v) => self.uncount_slot(v),
+            None => true,
+        };
+        let plain_args = match &ctx.args {
+            Some(v) => self.uncount_slot(v),
+            None => true,
+        };
+        self.jumping = true;
+        let r = host.context_unloaded(self, &ctx, 0);
+        let ExecutionContext { locals, args, .. } = ctx;
+        if let Some(v) = locals {
+            self.recycle_slot(v, plain_locals);
+        }
+        if let Some(v) = args {
+            self.recycle_slot(v, plain_args);
+        }
+        // The count only went down, and the returned context has no pointer to move on.
+        let r = if r.is_ok() {
+            r
+        } else {
+            self.complete(host, r, ci, ins.size())
+        };
+        self.jumping = false;
+        r
+    }
+
+    /// THROW (`ins` of context `ci`): unwinds here, as the general handler does, without
+    /// boxing the item.
+    #[inline(never)]
+    fn throw_step<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        ins: Decoded,
+        ci: usize,
+    ) -> Result<(), VmError> {
+        let r = match self.pop() {
+            Ok(ex) => self.throw(host, ex),
+            Err(e) => Err(e),
         };
         let r = self.complete(host, r, ci, ins.size());
         self.jumping = false;
