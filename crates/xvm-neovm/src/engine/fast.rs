@@ -265,11 +265,24 @@ impl ExecutionEngine {
                 }
             };
             let op = ins.op();
-            // CALL and RET first: the commonest by far.
+            // CALL and RET first: the commonest by far. When their light steps went well the
+            // current context runs the same script as before (a CALLed context shares its
+            // caller's, and a light RET returns to a context on the same shared state), so the
+            // checks below reduce to the state and the breakpoints.
             let r = if op == OpCode::CALL {
-                self.call_step(host, ins, ip, ci)
+                match self.call_step(host, ins, ip, ci) {
+                    Ok(()) if self.state == VmState::None && self.breakpoints.is_empty() => {
+                        continue
+                    }
+                    r => r,
+                }
             } else if op == OpCode::RET {
-                self.ret_step(host, ins, ip, ci)
+                match self.ret_step(host, ins, ip, ci) {
+                    Ok(true) if self.state == VmState::None && self.breakpoints.is_empty() => {
+                        continue
+                    }
+                    r => r.map(|_| ()),
+                }
             } else {
                 match op {
                     OpCode::CALL_L => self.call_step(host, ins, ip, ci),
@@ -355,9 +368,11 @@ impl ExecutionEngine {
         }
     }
 
-    /// RET (`ins` at `ip` of context `ci`): a CALLed context returns (its items stay on the
-    /// shared stack, so only the context goes: what `ret` and `context_unloaded` do in this
-    /// case). A loaded script's RET goes to the general handler.
+    /// RET (`ins` at `ip` of context `ci`, the last one): a CALLed context returns (its items
+    /// stay on the shared stack, so only the context goes: what `ret` and `context_unloaded` do
+    /// in this case), and the result is `Ok(true)`: the current context runs the same script
+    /// as before. A loaded script's RET goes to the general handler (`Ok(false)` when it went
+    /// well: it may return to another script).
     #[inline(never)]
     fn ret_step<H: Interop + ?Sized>(
         &mut self,
@@ -365,38 +380,41 @@ impl ExecutionEngine {
         ins: Decoded,
         ip: usize,
         ci: usize,
-    ) -> Result<(), VmError> {
-        // `ci` is the last context.
+    ) -> Result<bool, VmError> {
         let [.., caller, ctx] = &self.contexts[..] else {
-            return self.general_step(host, ins, ip);
+            return self.general_step(host, ins, ip).map(|()| false);
         };
         if caller.shared != ctx.shared {
-            return self.general_step(host, ins, ip);
+            return self.general_step(host, ins, ip).map(|()| false);
         }
         let ctx = self.contexts.pop().expect("context ci is loaded");
-        let plain_locals = match &ctx.locals {
-            Some(v) => self.uncount_slot(v),
-            None => true,
-        };
-        let plain_args = match &ctx.args {
-            Some(v) => self.uncount_slot(v),
-            None => true,
-        };
-        self.jumping = true;
-        let r = host.context_unloaded(self, &ctx, 0);
-        let ExecutionContext { locals, args, .. } = ctx;
-        if let Some(v) = locals {
-            self.recycle_slot(v, plain_locals);
-        }
-        if let Some(v) = args {
-            self.recycle_slot(v, plain_args);
-        }
-        // The count only went down, and the returned context has no pointer to move on.
-        let r = if r.is_ok() {
-            r
+        let r = if ctx.locals.is_none() && ctx.args.is_none() {
+            host.context_unloaded(self, &ctx, 0)
         } else {
-            self.complete(host, r, ci, ins.size())
+            let plain_locals = match &ctx.locals {
+                Some(v) => self.uncount_slot(v),
+                None => true,
+            };
+            let plain_args = match &ctx.args {
+                Some(v) => self.uncount_slot(v),
+                None => true,
+            };
+            let r = host.context_unloaded(self, &ctx, 0);
+            let ExecutionContext { locals, args, .. } = ctx;
+            if let Some(v) = locals {
+                self.recycle_slot(v, plain_locals);
+            }
+            if let Some(v) = args {
+                self.recycle_slot(v, plain_args);
+            }
+            r
         };
+        // The count only went down, and the returned context has no pointer to move on.
+        if r.is_ok() {
+            return Ok(true);
+        }
+        self.jumping = true;
+        let r = self.complete(host, r, ci, ins.size()).map(|()| true);
         self.jumping = false;
         r
     }

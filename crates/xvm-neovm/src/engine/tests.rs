@@ -731,3 +731,30 @@ fn substr_cuts_only_unshared_buffers_in_place() {
         "[Buffer(0x68656c6c6f776f726c64), Buffer(0x656c6c), Buffer(0x6364), Buffer(0x62)]"
     );
 }
+
+/// A loaded script's RET returns to another script: the fast loop must take up the caller's
+/// script again (the light RET of a CALLed context keeps the script; this one does not).
+#[test]
+fn ret_from_a_loaded_script_resumes_the_callers_script() {
+    let outer = crate::asm::assemble("PUSH1\nPUSH2\nADD\nRET\n").unwrap();
+    let inner = crate::asm::assemble("CALL F\nPUSH5\nADD\nRET\nF:\nPUSH7\nRET\n").unwrap();
+    let run = |fast: bool| {
+        let mut e = ExecutionEngine::default();
+        e.load_script(Script::new(outer.clone()), -1, 0).unwrap();
+        e.load_script(Script::new(inner.clone()), -1, 0).unwrap();
+        if fast {
+            e.execute(&mut NoInterop);
+        } else {
+            while !matches!(e.step_into(&mut NoInterop), VmState::Halt | VmState::Fault) {}
+        }
+        (e.state(), snapshot(&e))
+    };
+    let (state, fast) = run(true);
+    assert_eq!(state, VmState::Halt, "{fast}");
+    assert_eq!(fast, run(false).1);
+    // The inner script left 12 on the outer script's stack (rvcount -1), which then added 1+2.
+    assert!(
+        fast.contains("Integer(12)") && fast.contains("Integer(3)"),
+        "{fast}"
+    );
+}
