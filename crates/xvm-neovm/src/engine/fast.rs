@@ -268,20 +268,18 @@ impl ExecutionEngine {
             // CALL and RET first: the commonest by far. When their light steps went well the
             // current context runs the same script as before (a CALLed context shares its
             // caller's, and a light RET returns to a context on the same shared state), so the
-            // checks below reduce to the state and the breakpoints.
+            // script need not be looked up again.
+            let mut same_script = false;
             let r = if op == OpCode::CALL {
-                match self.call_step(host, ins, ip, ci) {
-                    Ok(()) if self.state == VmState::None && self.breakpoints.is_empty() => {
-                        continue
-                    }
-                    r => r,
-                }
+                same_script = true;
+                self.call_step(host, ins, ip, ci)
             } else if op == OpCode::RET {
                 match self.ret_step(host, ins, ip, ci) {
-                    Ok(true) if self.state == VmState::None && self.breakpoints.is_empty() => {
-                        continue
+                    Ok(light) => {
+                        same_script = light;
+                        Ok(())
                     }
-                    r => r.map(|_| ()),
+                    Err(e) => Err(e),
                 }
             } else {
                 match op {
@@ -303,6 +301,9 @@ impl ExecutionEngine {
             }
             if self.state != VmState::None || !self.breakpoints.is_empty() {
                 return;
+            }
+            if same_script {
+                continue;
             }
             let Some(ctx) = self.contexts.last() else {
                 return;
@@ -346,17 +347,18 @@ impl ExecutionEngine {
         }
         // The caller moves past the CALL (taken back below if the host throws).
         ctx.ip = ip + ins.size() as usize;
-        // What `call` does, without its checks' `Result`s.
-        let new = ctx.called(target as usize);
         // `push` out of line measured 30 host instructions per CALL.
         self.contexts.reserve(1);
-        let len = self.contexts.len();
-        // SAFETY: after `reserve(1)`, slot `len` is allocated and uninitialised; it is
-        // written once, then the length covers it. Tested by
+        // SAFETY: after `reserve(1)`, slot `depth` (the length) is allocated and
+        // uninitialised: the new context (what `call` builds, without its checks' `Result`s)
+        // is written there once, in place, then the length covers it. The caller, slot `ci`
+        // (< `depth`), is only read, and nothing reallocates the vector in between. Tested by
         // `tests::fast_path_matches_general_path` (CALL, CALL_L).
         unsafe {
-            self.contexts.as_mut_ptr().add(len).write(new);
-            self.contexts.set_len(len + 1);
+            let base = self.contexts.as_mut_ptr();
+            base.add(depth)
+                .write((*base.add(ci)).called(target as usize));
+            self.contexts.set_len(depth + 1);
         }
         match host.context_loaded(self) {
             // The count did not change.
@@ -593,9 +595,12 @@ impl ExecutionEngine {
         }
         self.eval.push(StackItem::ByteString(data));
         self.refs += 1;
-        let r = self.complete(host, Ok(()), ci, ins.size());
-        self.jumping = false;
-        r
+        // What `complete` does after a push that went well.
+        if self.refs > self.limits.max_stack_size {
+            return Err(self.stack_size_exceeded());
+        }
+        self.contexts[ci].ip += ins.size() as usize;
+        Ok(())
     }
 
     /// CAT of two byte strings or buffers, or SUBSTR of one with Integer bounds
@@ -661,9 +666,9 @@ impl ExecutionEngine {
             }
             self.refs -= 2;
         }
-        let r = self.complete(host, Ok(()), ci, ins.size());
-        self.jumping = false;
-        r
+        // What `complete` does after a step that went well and only lowered the count.
+        self.contexts[ci].ip += ins.size() as usize;
+        Ok(())
     }
 
     /// The general handler for instruction `ins` at `ip` of the current context, out of line
