@@ -61,6 +61,7 @@ pub trait Interop {
     }
 
     /// Called after CALL, CALL_L or CALLA pushed a new context (it is the current context).
+    /// It must not load or unload contexts: the engine goes on with the script it was running.
     fn context_loaded(&mut self, engine: &mut ExecutionEngine) -> Result<(), VmError> {
         let _ = engine;
         Ok(())
@@ -68,7 +69,8 @@ pub trait Interop {
 
     /// Called after `context` left the invocation stack (RET, or unwinding by an exception) and
     /// its slots were released. `returned` is how many items a loaded script's RET moved to the
-    /// caller (or the result stack); 0 for CALLed contexts and unwinding.
+    /// caller (or the result stack); 0 for CALLed contexts and unwinding. It must not load or
+    /// unload contexts: after a CALLed context's RET the engine goes on with the same script.
     fn context_unloaded(
         &mut self,
         engine: &mut ExecutionEngine,
