@@ -489,20 +489,9 @@ fn fast_path_matches_general_path() {
             }
         }
         let script = Script::new(code.clone());
-        let mut fast = ExecutionEngine::new(limits.clone());
-        fast.load_script(script.clone(), -1, 0).unwrap();
-        let mut fast_host = Watcher::new(500);
-        fast.execute(&mut fast_host);
-        let mut slow = ExecutionEngine::new(limits.clone());
-        slow.load_script(script, -1, 0).unwrap();
-        let mut slow_host = Watcher::new(500);
-        while !matches!(
-            slow.step_into(&mut slow_host),
-            VmState::Halt | VmState::Fault
-        ) {}
-        assert_eq!(snapshot(&fast), snapshot(&slow), "case {case}: {code:02x?}");
-        // Hosts see the same engine before every instruction on both paths.
-        assert_eq!(fast_host.seen, slow_host.seen, "case {case}: {code:02x?}");
+        compare_paths(&limits, 500, &format!("case {case}: {code:02x?}"), |e| {
+            e.load_script(script.clone(), -1, 0).unwrap()
+        });
     }
 }
 
@@ -593,19 +582,35 @@ fn fast_arithmetic_matches_general_on_signs_and_limits() {
 /// (`step_into`), and checks that both end in the same state, seen the same way by the host.
 fn both_paths(asm: &str, limits: &Limits) -> String {
     let script = Script::new(crate::asm::assemble(asm).unwrap());
+    compare_paths(limits, 10_000, asm, |e| {
+        e.load_script(script.clone(), -1, 0).unwrap()
+    })
+}
+
+/// Loads scripts with `load` into two engines with `limits`, runs one on the fast path
+/// (`execute`) and one on the general handlers (`step_into`), each with a host allowing
+/// `budget` instructions, and checks that both end in the same state, seen the same way by
+/// the host (`label` names the case in a failure). Returns the final state.
+fn compare_paths(
+    limits: &Limits,
+    budget: u32,
+    label: &str,
+    load: impl Fn(&mut ExecutionEngine),
+) -> String {
     let mut fast = ExecutionEngine::new(limits.clone());
-    fast.load_script(script.clone(), -1, 0).unwrap();
-    let mut fast_host = Watcher::new(10_000);
+    load(&mut fast);
+    let mut fast_host = Watcher::new(budget);
     fast.execute(&mut fast_host);
     let mut slow = ExecutionEngine::new(limits.clone());
-    slow.load_script(script, -1, 0).unwrap();
-    let mut slow_host = Watcher::new(10_000);
+    load(&mut slow);
+    let mut slow_host = Watcher::new(budget);
     while !matches!(
         slow.step_into(&mut slow_host),
         VmState::Halt | VmState::Fault
     ) {}
-    assert_eq!(snapshot(&fast), snapshot(&slow), "{asm}");
-    assert_eq!(fast_host.seen, slow_host.seen, "{asm}");
+    assert_eq!(snapshot(&fast), snapshot(&slow), "{label}");
+    // Hosts see the same engine before every instruction on both paths.
+    assert_eq!(fast_host.seen, slow_host.seen, "{label}");
     snapshot(&fast)
 }
 
@@ -728,23 +733,14 @@ fn substr_cuts_only_unshared_buffers_in_place() {
 fn ret_from_a_loaded_script_resumes_the_callers_script() {
     let outer = crate::asm::assemble("PUSH1\nPUSH2\nADD\nRET\n").unwrap();
     let inner = crate::asm::assemble("CALL F\nPUSH5\nADD\nRET\nF:\nPUSH7\nRET\n").unwrap();
-    let run = |fast: bool| {
-        let mut e = ExecutionEngine::default();
+    let end = compare_paths(&Limits::default(), 10_000, "two loaded scripts", |e| {
         e.load_script(Script::new(outer.clone()), -1, 0).unwrap();
         e.load_script(Script::new(inner.clone()), -1, 0).unwrap();
-        if fast {
-            e.execute(&mut NoInterop);
-        } else {
-            while !matches!(e.step_into(&mut NoInterop), VmState::Halt | VmState::Fault) {}
-        }
-        (e.state(), snapshot(&e))
-    };
-    let (state, fast) = run(true);
-    assert_eq!(state, VmState::Halt, "{fast}");
-    assert_eq!(fast, run(false).1);
+    });
+    assert!(end.starts_with("Halt"), "{end}");
     // The inner script left 12 on the outer script's stack (rvcount -1), which then added 1+2.
     assert!(
-        fast.contains("Integer(12)") && fast.contains("Integer(3)"),
-        "{fast}"
+        end.contains("Integer(12)") && end.contains("Integer(3)"),
+        "{end}"
     );
 }
