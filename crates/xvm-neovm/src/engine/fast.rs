@@ -416,9 +416,7 @@ impl ExecutionEngine {
             return Ok(true);
         }
         self.jumping = true;
-        let r = self.complete(host, r, ci, ins.size()).map(|()| true);
-        self.jumping = false;
-        r
+        self.end_light_step(host, r, ci, ins).map(|()| true)
     }
 
     /// THROW (`ins` of context `ci`): unwinds here, as the general handler does, without
@@ -434,9 +432,7 @@ impl ExecutionEngine {
             Ok(ex) => self.throw(host, ex),
             Err(e) => Err(e),
         };
-        let r = self.complete(host, r, ci, ins.size());
-        self.jumping = false;
-        r
+        self.end_light_step(host, r, ci, ins)
     }
 
     /// INITSLOT (`ins` at `ip` of context `ci`) when its arguments are plain items: they move
@@ -485,9 +481,7 @@ impl ExecutionEngine {
             move_top_reversed(&mut self.eval, &mut args, na);
             self.contexts[ci].args = Some(args);
         }
-        let r = self.complete(host, Ok(()), ci, ins.size());
-        self.jumping = false;
-        r
+        self.end_light_step(host, Ok(()), ci, ins)
     }
 
     /// PACK (`ins` at `ip` of context `ci`) of plain items: they move from the stack into the
@@ -524,9 +518,7 @@ impl ExecutionEngine {
         let array = crate::item::ArrayItem::new(items);
         array.stack_refs.set(1);
         self.eval.push(StackItem::Array(array));
-        let r = self.complete(host, Ok(()), ci, ins.size());
-        self.jumping = false;
-        r
+        self.end_light_step(host, Ok(()), ci, ins)
     }
 
     /// UNPACK (`ins` at `ip` of context `ci`) of an Array or Struct of plain items: the
@@ -572,9 +564,7 @@ impl ExecutionEngine {
         }
         self.eval.push(StackItem::Integer(Int::from(n as i64)));
         self.refs += n + 1;
-        let r = self.complete(host, Ok(()), ci, ins.size());
-        self.jumping = false;
-        r
+        self.end_light_step(host, Ok(()), ci, ins)
     }
 
     /// PUSHDATA1, PUSHDATA2 or PUSHDATA4 (`ins` at `ip` of context `ci`, whose script is
@@ -669,6 +659,21 @@ impl ExecutionEngine {
         // What `complete` does after a step that went well and only lowered the count.
         self.contexts[ci].ip += ins.size() as usize;
         Ok(())
+    }
+
+    /// What ends a light step of `ins` in context `ci` with result `r`: `complete` (a VM
+    /// exception, MaxStackSize, the pointer), then the jump flag is cleared for the next step.
+    #[inline(always)]
+    fn end_light_step<H: Interop + ?Sized>(
+        &mut self,
+        host: &mut H,
+        r: Result<(), VmError>,
+        ci: usize,
+        ins: Decoded,
+    ) -> Result<(), VmError> {
+        let r = self.complete(host, r, ci, ins.size());
+        self.jumping = false;
+        r
     }
 
     /// The general handler for instruction `ins` at `ip` of the current context, out of line
