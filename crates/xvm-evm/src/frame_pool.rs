@@ -2,13 +2,12 @@
 //! starting a frame, natively or through EVMC, allocates nothing once the thread has run a frame
 //! at that depth before.
 
-use alloy_primitives::U256;
 use std::cell::RefCell;
 
 /// The heap buffers of one frame.
 pub(crate) struct FrameBuffers {
     /// Room for the EVM stack.
-    pub(crate) stack: Box<[U256; crate::STACK_LIMIT]>,
+    pub(crate) stack: crate::stack::Buffer,
     /// Memory (length 0 when handed out).
     pub(crate) memory: Vec<u8>,
 }
@@ -25,13 +24,8 @@ thread_local! {
 }
 
 fn new_buffers() -> FrameBuffers {
-    let stack: Box<[U256]> = vec![U256::ZERO; crate::STACK_LIMIT].into_boxed_slice();
-    let stack = match stack.try_into() {
-        Ok(s) => s,
-        Err(_) => unreachable!("the stack buffer has STACK_LIMIT words"),
-    };
     FrameBuffers {
-        stack,
+        stack: crate::stack::Words::new_buffer(),
         memory: Vec::with_capacity(INITIAL_MEMORY),
     }
 }
@@ -79,11 +73,12 @@ mod tests {
         std::thread::spawn(|| {
             let mut a = take();
             a.memory.resize(64, 7);
-            let stack_ptr = a.stack.as_ptr();
+            let stack_ptr: *const _ = &*a.stack;
+            assert_eq!(stack_ptr as usize % 64, 0, "a cache-line aligned stack");
             give_back(a);
             assert_eq!(pooled(), 1);
             let b = take();
-            assert_eq!(b.stack.as_ptr(), stack_ptr, "the same stack buffer");
+            assert_eq!(&*b.stack as *const _, stack_ptr, "the same stack buffer");
             assert!(b.memory.is_empty());
             assert_eq!(pooled(), 0);
             let mut big = b;

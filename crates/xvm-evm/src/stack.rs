@@ -17,8 +17,30 @@ use alloy_primitives::U256;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 
+/// The stack's words, aligned to a cache line: no word straddles two lines, and where the
+/// allocator happens to place the buffer does not change how the loop runs.
+#[repr(C, align(64))]
+pub(crate) struct Words([U256; crate::STACK_LIMIT]);
+
 /// The buffer type frames take from and give back to the frame pool.
-type Buffer = Box<[U256; crate::STACK_LIMIT]>;
+pub(crate) type Buffer = Box<Words>;
+
+impl Words {
+    /// A new buffer, zeroed.
+    pub(crate) fn new_buffer() -> Buffer {
+        let layout = std::alloc::Layout::new::<Words>();
+        // SAFETY: `layout` is `Words`' own, which is not zero-sized. An all-zero bit pattern is
+        // a valid `U256` (the number 0), hence a valid `Words`, so the zeroed allocation may be
+        // owned as a `Box<Words>`, which frees it with the same layout.
+        unsafe {
+            let p = std::alloc::alloc_zeroed(layout) as *mut Words;
+            if p.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Box::from_raw(p)
+        }
+    }
+}
 
 /// A preallocated 1024-word stack.
 pub(crate) struct Stack {
@@ -33,7 +55,7 @@ impl Drop for Stack {
     fn drop(&mut self) {
         // SAFETY: `base` came from `Box::into_raw` of a `Buffer` in `from_buffer` and is given
         // back exactly once: here, or in `into_buffer`, which does not run this drop.
-        drop(unsafe { Box::from_raw(self.base.as_ptr() as *mut [U256; crate::STACK_LIMIT]) });
+        drop(unsafe { Box::from_raw(self.base.as_ptr() as *mut Words) });
     }
 }
 
@@ -58,7 +80,7 @@ impl Stack {
     pub(crate) fn into_buffer(self) -> Buffer {
         let me = ManuallyDrop::new(self);
         // SAFETY: as in `drop`; `ManuallyDrop` keeps `drop` from freeing it a second time.
-        unsafe { Box::from_raw(me.base.as_ptr() as *mut [U256; crate::STACK_LIMIT]) }
+        unsafe { Box::from_raw(me.base.as_ptr() as *mut Words) }
     }
 
     #[inline(always)]
@@ -205,6 +227,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_new_buffer_is_zeroed_and_line_aligned() {
+        let b = Words::new_buffer();
+        assert_eq!(&*b as *const Words as usize % 64, 0);
+        assert!(b.0.iter().all(|w| w.is_zero()));
+    }
+
+    #[test]
     fn push_pop_peek_swap() {
         let mut s = Stack::new();
         s.push(U256::from(1));
@@ -248,7 +277,7 @@ mod tests {
         assert_eq!(s.peek(0), U256::from(crate::STACK_LIMIT - 17));
         let buf = s.into_buffer();
         assert_eq!(
-            buf[crate::STACK_LIMIT - 1],
+            buf.0[crate::STACK_LIMIT - 1],
             U256::from(crate::STACK_LIMIT - 17)
         );
         let mut s = Stack::from_buffer(buf);

@@ -119,7 +119,7 @@ pub(crate) fn signextend_in_place(b: &U256, x: &mut U256) {
     }
 }
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     #[inline(always)]
     pub(crate) fn op_add(&mut self) {
         let a = self.stack.pop();

@@ -93,7 +93,7 @@ pub(crate) fn clz(v: &U256) -> u32 {
     }
 }
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     #[inline(always)]
     pub(crate) fn op_lt(&mut self) {
         self.stack.pop_map_top(|a, b| bool_word(a < b));

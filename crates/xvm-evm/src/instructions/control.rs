@@ -7,7 +7,7 @@ use alloy_primitives::U256;
 
 /// The jumps and PC take the program counter as an argument: the interpreter's loops keep it in
 /// a local (a register) rather than in the frame.
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     #[inline(always)]
     fn jump_to(&mut self, dest: U256, pc: &mut usize) -> OpResult {
         match usize::try_from(dest) {
@@ -48,6 +48,7 @@ impl<H: Host> Frame<'_, H> {
     }
 
     /// RETURN (`status` Success) and REVERT (`status` Revert): always end the frame.
+    #[inline(never)]
     pub(crate) fn op_return(&mut self, status: StatusCode) -> OpResult {
         let offset = self.stack.pop();
         let size = self.stack.pop();

@@ -8,7 +8,7 @@ use crate::revision::Revision;
 use crate::status::{AccessStatus, StatusCode};
 use alloy_primitives::{Address, U256};
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     /// Charges the EIP-2929 cold surcharge when `addr` was cold (Berlin on).
     #[inline(always)]
     pub(crate) fn access_account(&mut self, addr: &Address) -> OpResult {
@@ -42,6 +42,7 @@ impl<H: Host> Frame<'_, H> {
         self.stack.push(address_to_word(&self.msg.recipient));
     }
 
+    #[inline(never)]
     pub(crate) fn op_balance(&mut self) -> OpResult {
         let addr = word_to_address(self.stack.peek(0));
         self.access_account(&addr)?;
@@ -49,6 +50,7 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn op_origin(&mut self) {
         let v = address_to_word(&self.host.get_tx_context().origin);
         self.stack.push(v);
@@ -111,11 +113,13 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn op_gasprice(&mut self) {
         let v = self.host.get_tx_context().gas_price;
         self.stack.push(v);
     }
 
+    #[inline(never)]
     pub(crate) fn op_extcodesize(&mut self) -> OpResult {
         let addr = word_to_address(self.stack.peek(0));
         self.access_account(&addr)?;
@@ -123,6 +127,7 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn op_extcodecopy(&mut self) -> OpResult {
         let addr = word_to_address(self.stack.pop());
         let mem_offset = self.stack.pop();
@@ -173,6 +178,7 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn op_extcodehash(&mut self) -> OpResult {
         let addr = word_to_address(self.stack.peek(0));
         self.access_account(&addr)?;
@@ -180,6 +186,7 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn op_selfbalance(&mut self) {
         let v = self.host.get_balance(&self.msg.recipient);
         self.stack.push(v);

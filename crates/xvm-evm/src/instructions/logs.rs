@@ -5,8 +5,9 @@ use crate::interpreter::{Frame, OpResult};
 use crate::status::StatusCode;
 use alloy_primitives::B256;
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     /// LOGn with `n` topics.
+    #[inline(never)]
     pub(crate) fn op_log(&mut self, n: usize) -> OpResult {
         if self.msg.is_static {
             return Err(StatusCode::StaticModeViolation);

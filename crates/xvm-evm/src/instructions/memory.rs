@@ -8,7 +8,7 @@ use alloy_primitives::{keccak256, U256};
 const WORD: U256 = U256::from_limbs([32, 0, 0, 0]);
 const ONE: U256 = U256::from_limbs([1, 0, 0, 0]);
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     #[inline(always)]
     pub(crate) fn op_mload(&mut self) -> OpResult {
         let offset = self.stack.peek(0);

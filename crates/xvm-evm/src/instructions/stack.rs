@@ -5,7 +5,7 @@ use crate::host::Host;
 use crate::interpreter::Frame;
 use alloy_primitives::U256;
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     /// PUSHn at `pc`: reads the `N` immediate bytes and advances `pc` past them.
     #[inline(always)]
     pub(crate) fn op_push<const N: usize>(&mut self, pc: &mut usize) {

@@ -86,7 +86,8 @@ pub(crate) fn sstore_cost(rev: Revision, status: StorageStatus) -> (i64, i64) {
     }
 }
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
+    #[inline(never)]
     pub(crate) fn op_sload(&mut self) -> OpResult {
         let key = self.stack.peek(0);
         if self.rev >= Revision::Berlin
@@ -98,6 +99,7 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn op_sstore(&mut self) -> OpResult {
         if self.msg.is_static {
             return Err(StatusCode::StaticModeViolation);
@@ -121,6 +123,7 @@ impl<H: Host> Frame<'_, H> {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn op_tload(&mut self) {
         let key = self.stack.peek(0);
         *self.stack.peek_mut(0) = self.host.get_transient_storage(&self.msg.recipient, &key);

@@ -24,7 +24,7 @@ pub fn delegate_of(code: &[u8]) -> Option<Address> {
 }
 
 /// If `addr`'s code is an EIP-7702 delegation designator (`0xef0100 ++ address`), the delegate.
-pub fn delegation_target<H: Host>(host: &mut H, addr: &Address) -> Option<Address> {
+pub fn delegation_target<H: Host + ?Sized>(host: &mut H, addr: &Address) -> Option<Address> {
     if host.get_code_size(addr) != 23 {
         return None;
     }
@@ -39,8 +39,9 @@ const CALL_VALUE_COST: i64 = 9000;
 const CALL_STIPEND: i64 = 2300;
 const NEW_ACCOUNT_COST: i64 = 25000;
 
-impl<H: Host> Frame<'_, H> {
+impl<H: Host + ?Sized> Frame<'_, H> {
     /// CALL, CALLCODE, DELEGATECALL and STATICCALL.
+    #[inline(never)]
     pub(crate) fn op_call(&mut self, opcode: u8) -> OpResult {
         let gas_param = self.stack.pop();
         let dst = word_to_address(self.stack.pop());
@@ -175,6 +176,7 @@ impl<H: Host> Frame<'_, H> {
     }
 
     /// CREATE and CREATE2.
+    #[inline(never)]
     pub(crate) fn op_create(&mut self, create2: bool) -> OpResult {
         if self.msg.is_static {
             return Err(StatusCode::StaticModeViolation);
@@ -254,6 +256,7 @@ impl<H: Host> Frame<'_, H> {
     }
 
     /// SELFDESTRUCT: always ends the frame with success (or a failure status).
+    #[inline(never)]
     pub(crate) fn op_selfdestruct(&mut self) -> OpResult {
         if self.msg.is_static {
             return Err(StatusCode::StaticModeViolation);
