@@ -428,7 +428,22 @@ impl<'a, H: Host + ?Sized> Frame<'a, H> {
                 self.op_gas();
                 return self.next_block::<BLOCKS>(blocks, pc);
             }
-            op::JUMPDEST => {}
+            op::JUMPDEST => {
+                if BLOCKS {
+                    // Falling through a JUMPDEST is free on the block path (the block entered
+                    // before it paid for it), so a run of them is passed in one go rather than
+                    // dispatched one by one.
+                    let code = self.code.padded();
+                    let mut next = *pc + 1;
+                    // SAFETY: the padded code ends in zero bytes (STOP), not JUMPDEST, so the
+                    // scan stops inside the buffer.
+                    while unsafe { *code.get_unchecked(next) } == op::JUMPDEST {
+                        next += 1;
+                    }
+                    *pc = next;
+                    return Ok(());
+                }
+            }
             op::TLOAD => self.op_tload(),
             op::TSTORE => self.op_tstore()?,
             op::MCOPY => self.op_mcopy()?,

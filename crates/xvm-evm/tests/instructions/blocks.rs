@@ -30,6 +30,27 @@ fn jumps_and_fall_through_charge_each_instruction_once() {
 }
 
 #[test]
+fn a_run_of_jumpdests_costs_one_gas_each() {
+    // GAS, five JUMPDESTs, GAS, SWAP1, SUB: the readings are 5 + 2 apart.
+    assert_eq!(
+        eval(Revision::Osaka, "5a5b5b5b5b5b5a9003"),
+        U256::from(5 + 2)
+    );
+    // PUSH1 5, JUMP into the middle of a run (JUMPDESTs at 3..=6), STOP: two are passed.
+    let (r, gas) = run(Revision::Osaka, "6005565b5b5b5b00");
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(gas, 3 + 8 + 1 + 1);
+    // A run that ends the code stops at the implicit STOP after it.
+    let (r, gas) = run(Revision::Osaka, "5b5b5b");
+    assert_eq!(r.status, StatusCode::Success);
+    assert_eq!(gas, 3);
+    // Not enough gas for the whole run: out of gas, all of it used.
+    let (r, _) = run_with(&mut TestHost::new(Revision::Osaka), "5b5b5b5b", 3);
+    assert_eq!(r.status, StatusCode::OutOfGas);
+    assert_eq!(r.gas_left, 0);
+}
+
+#[test]
 fn failures_inside_a_block_are_the_exact_ones() {
     // PUSH1, PUSH1, SUB, ADD (underflow): enough gas -> stack underflow ...
     let (r, gas) = run(Revision::Osaka, "600160020301");
