@@ -27,6 +27,10 @@ pub(crate) fn ripemd160(input: &[u8], gas: u64) -> Outcome {
 /// IDENTITY: 15 + 3 per word; returns the input.
 pub(crate) fn identity(input: &[u8], gas: u64) -> Outcome {
     let cost = 15 + 3 * words(input.len());
+    // Checked before the copy: a call without the gas for a large input copies nothing.
+    if cost > gas {
+        return Outcome::OutOfGas;
+    }
     Outcome::charged(gas, cost, input.to_vec())
 }
 
