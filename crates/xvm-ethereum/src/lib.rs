@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+mod code_cache;
 pub mod host;
 pub mod mpt;
 pub mod parse;

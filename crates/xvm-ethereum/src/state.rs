@@ -70,7 +70,8 @@ pub fn make_code(code: &[u8]) -> (Option<Arc<AnalyzedCode>>, B256) {
     if code.is_empty() {
         (None, EMPTY_CODE_HASH)
     } else {
-        (Some(Arc::new(AnalyzedCode::new(code))), keccak256(code))
+        let hash = keccak256(code);
+        (Some(crate::code_cache::analyzed(&hash, code)), hash)
     }
 }
 
