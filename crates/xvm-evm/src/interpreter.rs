@@ -114,19 +114,115 @@ fn execute_on(
     code: &AnalyzedCode,
 ) -> ExecResult {
     crate::native_stack::with_enough_stack(|| {
-        let tracing = host.tracing();
-        let mut frame = Frame::new(host, rev, msg, input, code);
-        let status = if tracing {
-            frame.run::<true>()
-        } else {
-            frame.run::<false>()
+        let buffers = crate::frame_pool::take();
+        let pad = native_pad(&buffers);
+        let mut job = FrameJob {
+            host,
+            rev,
+            msg,
+            input,
+            code,
+            buffers: Some(buffers),
+            result: None,
         };
-        let result = frame.into_result(status);
-        if tracing {
-            host.on_frame_end(msg.depth, &result);
+        run_padded(pad, &mut job);
+        match job.result {
+            Some(r) => r,
+            None => unreachable!("run_frame always sets the result"),
         }
-        result
     })
+}
+
+/// What [`run_frame`] needs, passed through the padding functions by reference.
+struct FrameJob<'a, 'h> {
+    host: &'a mut (dyn Host + 'h),
+    rev: Revision,
+    msg: &'a Message,
+    input: &'a [u8],
+    code: &'a AnalyzedCode,
+    buffers: Option<crate::frame_pool::FrameBuffers>,
+    result: Option<ExecResult>,
+}
+
+/// Runs one frame: the body of [`execute_on`], below the padding.
+#[inline(never)]
+fn run_frame(job: &mut FrameJob<'_, '_>) {
+    let Some(buffers) = job.buffers.take() else {
+        return;
+    };
+    let tracing = job.host.tracing();
+    let mut frame = Frame::new(
+        &mut *job.host,
+        job.rev,
+        job.msg,
+        job.input,
+        job.code,
+        buffers,
+    );
+    let status = if tracing {
+        frame.run::<true>()
+    } else {
+        frame.run::<false>()
+    };
+    let result = frame.into_result(status);
+    if tracing {
+        job.host.on_frame_end(job.msg.depth, &result);
+    }
+    job.result = Some(result);
+}
+
+/// Native stack to leave unused above the frame, so that the interpreter's own native frames
+/// do not share page offsets with the EVM stack's first words.
+///
+/// A load from the EVM stack whose address has the same low 12 bits as a store in flight to
+/// the native stack waits for that store (4K aliasing). Where malloc put the stack buffer and
+/// where address randomisation put the native stack decided it per process: the SWAPn loops
+/// ran at 0.96x revm's time in some processes and 1.13-1.18x in others. [`run_frame`] and the
+/// loop take about 1.1 KiB of native stack below the padding; the padding puts that span
+/// 2.4-3.8 KiB past the EVM stack's first word, modulo 4 KiB, clear of its first 2 KiB
+/// (64 words). Returns the padding in units of 256 bytes (0..=15).
+fn native_pad(buffers: &crate::frame_pool::FrameBuffers) -> usize {
+    let marker = 0u8;
+    let here = std::hint::black_box(std::ptr::addr_of!(marker)) as usize;
+    pad_units(here, &*buffers.stack as *const crate::stack::Words as usize)
+}
+
+/// The padding (in 256-byte units) that puts `here - padding` at 3.5-3.75 KiB past `stack`,
+/// modulo 4 KiB.
+fn pad_units(here: usize, stack: usize) -> usize {
+    (here.wrapping_sub(stack).wrapping_sub(3584) & 0xfff) >> 8
+}
+
+/// Calls [`run_frame`] from below `units` x 256 bytes of unused native stack.
+fn run_padded(units: usize, job: &mut FrameJob<'_, '_>) {
+    match units {
+        0 => padded::<0>(job),
+        1 => padded::<256>(job),
+        2 => padded::<512>(job),
+        3 => padded::<768>(job),
+        4 => padded::<1024>(job),
+        5 => padded::<1280>(job),
+        6 => padded::<1536>(job),
+        7 => padded::<1792>(job),
+        8 => padded::<2048>(job),
+        9 => padded::<2304>(job),
+        10 => padded::<2560>(job),
+        11 => padded::<2816>(job),
+        12 => padded::<3072>(job),
+        13 => padded::<3328>(job),
+        14 => padded::<3584>(job),
+        _ => padded::<3840>(job),
+    }
+}
+
+/// Reserves `N` bytes of native stack, then calls [`run_frame`] through an opaque function
+/// pointer (so that the frame's code is not inlined here: one copy of it, not sixteen).
+#[inline(never)]
+fn padded<const N: usize>(job: &mut FrameJob<'_, '_>) {
+    let mut space = [std::mem::MaybeUninit::<u8>::uninit(); N];
+    std::hint::black_box(&mut space);
+    let run = std::hint::black_box(run_frame as fn(&mut FrameJob<'_, '_>));
+    run(job);
 }
 
 /// Result of one instruction: `Err` ends the frame with that status (also for STOP/RETURN).
@@ -159,8 +255,8 @@ impl<'a, H: Host + ?Sized> Frame<'a, H> {
         msg: &'a Message,
         input: &'a [u8],
         code: &'a AnalyzedCode,
+        buffers: crate::frame_pool::FrameBuffers,
     ) -> Self {
-        let buffers = crate::frame_pool::take();
         let memory_limit = host.memory_limit();
         Frame {
             host,
@@ -643,6 +739,26 @@ impl<'a, H: Host + ?Sized> Frame<'a, H> {
             self.enter_block(blocks, pc)
         } else {
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod pad_tests {
+    use super::pad_units;
+
+    #[test]
+    fn the_padded_frame_lands_past_the_stacks_first_words() {
+        for stack in [0usize, 64, 0x3c0, 0x1000, 0x7f00_0000_0fc0] {
+            for here in (0x7ffc_0000_0000usize..0x7ffc_0000_2000).step_by(8) {
+                let units = pad_units(here, stack);
+                assert!(units <= 15);
+                let at = here.wrapping_sub(units * 256).wrapping_sub(stack) % 4096;
+                assert!(
+                    (3584..3840).contains(&at),
+                    "here {here:#x} stack {stack:#x}: {at}"
+                );
+            }
         }
     }
 }
