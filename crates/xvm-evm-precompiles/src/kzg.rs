@@ -272,18 +272,9 @@ mod tests {
                 .copy_from_slice(&(i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
         }
         let blob = c_kzg::Blob::from_bytes(&bytes).unwrap();
-        let commitment = settings().blob_to_kzg_commitment(&blob).unwrap();
         let mut z = [0u8; 32];
         z[31] = 42;
-        let (proof, y) = settings()
-            .compute_kzg_proof(&blob, &Bytes32::from_bytes(&z).unwrap())
-            .unwrap();
-        let mut input = Vec::new();
-        input.extend_from_slice(&versioned_hash(&commitment[..]));
-        input.extend_from_slice(&z);
-        input.extend_from_slice(&y[..]);
-        input.extend_from_slice(&commitment[..]);
-        input.extend_from_slice(&proof[..]);
+        let mut input = input_for(&blob, z);
         assert_eq!(
             point_evaluation(&input, 60_000),
             Outcome::Ok {
