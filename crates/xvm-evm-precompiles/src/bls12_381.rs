@@ -327,6 +327,35 @@ pub(crate) fn g2_msm(input: &[u8], gas: u64) -> Outcome {
     Outcome::charged(gas, cost, encode_g2(&acc))
 }
 
+/// Whether the product of `e(p, q)` over `pairs` (points on their curves and in their
+/// subgroups) is one. A pair with a point at infinity (all-zero affine coordinates)
+/// contributes 1.
+pub(crate) fn pairing_product_is_one(pairs: &[(blst_p1_affine, blst_p2_affine)]) -> bool {
+    // SAFETY: blst_fp12_one returns a pointer to a static constant.
+    let mut acc: blst_fp12 = unsafe { *blst_fp12_one() };
+    for (p, q) in pairs {
+        let zero_p = *p == blst_p1_affine::default();
+        let zero_q = *q == blst_p2_affine::default();
+        if zero_p || zero_q {
+            // e(O, Q) = e(P, O) = 1.
+            continue;
+        }
+        let mut ml = blst_fp12::default();
+        // SAFETY: `p` and `q` are valid subgroup points (not infinity); `ml`, `acc` are valid.
+        unsafe {
+            blst_miller_loop(&mut ml, q, p);
+            let prev = acc;
+            blst_fp12_mul(&mut acc, &prev, &ml);
+        }
+    }
+    let mut fin = blst_fp12::default();
+    // SAFETY: `acc` and `fin` are valid Fp12 values.
+    unsafe {
+        blst_final_exp(&mut fin, &acc);
+        blst_fp12_is_one(&fin)
+    }
+}
+
 /// BLS12_PAIRING_CHECK (0x0f): k pairs of (G1, G2) points, 384 bytes each, k >= 1, all in their
 /// subgroups. Gas 32600k + 37700. Output the word 1 if the product of pairings is one, else 0.
 pub(crate) fn pairing(input: &[u8], gas: u64) -> Outcome {
@@ -346,29 +375,7 @@ pub(crate) fn pairing(input: &[u8], gas: u64) -> Outcome {
         };
         pairs.push((p, q));
     }
-    // SAFETY: blst_fp12_one returns a pointer to a static constant.
-    let mut acc: blst_fp12 = unsafe { *blst_fp12_one() };
-    for (p, q) in &pairs {
-        let zero_p = *p == blst_p1_affine::default();
-        let zero_q = *q == blst_p2_affine::default();
-        if zero_p || zero_q {
-            // e(O, Q) = e(P, O) = 1.
-            continue;
-        }
-        let mut ml = blst_fp12::default();
-        // SAFETY: `p` and `q` are valid subgroup points (not infinity); `ml`, `acc` are valid.
-        unsafe {
-            blst_miller_loop(&mut ml, q, p);
-            let prev = acc;
-            blst_fp12_mul(&mut acc, &prev, &ml);
-        }
-    }
-    let mut fin = blst_fp12::default();
-    // SAFETY: `acc` and `fin` are valid Fp12 values.
-    let one = unsafe {
-        blst_final_exp(&mut fin, &acc);
-        blst_fp12_is_one(&fin)
-    };
+    let one = pairing_product_is_one(&pairs);
     let mut out = vec![0u8; 32];
     out[31] = u8::from(one);
     Outcome::charged(gas, cost, out)

@@ -2,12 +2,11 @@
 
 use crate::Outcome;
 use blst::{
-    blst_final_exp, blst_fp12, blst_fp12_is_one, blst_fp12_mul, blst_fp12_one, blst_miller_loop,
     blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_cneg, blst_p1_from_affine,
     blst_p1_generator, blst_p1_in_g1, blst_p1_is_inf, blst_p1_mult, blst_p1_to_affine,
     blst_p1_uncompress, blst_p2, blst_p2_add_or_double, blst_p2_affine, blst_p2_cneg,
-    blst_p2_from_affine, blst_p2_generator, blst_p2_is_inf, blst_p2_mult, blst_p2_to_affine,
-    blst_p2_uncompress, blst_scalar, blst_scalar_fr_check, blst_scalar_from_bendian, BLST_ERROR,
+    blst_p2_from_affine, blst_p2_generator, blst_p2_mult, blst_p2_to_affine, blst_p2_uncompress,
+    blst_scalar, blst_scalar_fr_check, blst_scalar_from_bendian, BLST_ERROR,
 };
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -94,31 +93,20 @@ fn g1_point(bytes: &[u8]) -> Option<blst_p1> {
     }
 }
 
-/// Whether `e(a1, a2) == e(b1, b2)`, as `e(a1, -a2) * e(b1, b2) == 1`; a pair with a point at
-/// infinity contributes 1.
+/// Whether `e(a1, a2) == e(b1, b2)`, as `e(a1, -a2) * e(b1, b2) == 1`.
 fn pairings_equal(a1: &blst_p1, a2: &blst_p2, b1: &blst_p1, b2: &blst_p2) -> bool {
     let mut neg_a2 = *a2;
-    // SAFETY: every pointer is to a valid blst value owned here; blst_fp12_one returns a pointer
-    // to a static constant.
+    let mut pairs = [(blst_p1_affine::default(), blst_p2_affine::default()); 2];
+    // SAFETY: every pointer is to a valid blst value owned here. A point at infinity becomes
+    // the all-zero affine point, which the pairing product skips.
     unsafe {
         blst_p2_cneg(&mut neg_a2, true);
-        let mut acc: blst_fp12 = *blst_fp12_one();
-        for (p, q) in [(a1, &neg_a2), (b1, b2)] {
-            if blst_p1_is_inf(p) || blst_p2_is_inf(q) {
-                continue;
-            }
-            let (mut pa, mut qa) = (blst_p1_affine::default(), blst_p2_affine::default());
-            blst_p1_to_affine(&mut pa, p);
-            blst_p2_to_affine(&mut qa, q);
-            let mut ml = blst_fp12::default();
-            blst_miller_loop(&mut ml, &qa, &pa);
-            let prev = acc;
-            blst_fp12_mul(&mut acc, &prev, &ml);
-        }
-        let mut fin = blst_fp12::default();
-        blst_final_exp(&mut fin, &acc);
-        blst_fp12_is_one(&fin)
+        blst_p1_to_affine(&mut pairs[0].0, a1);
+        blst_p2_to_affine(&mut pairs[0].1, &neg_a2);
+        blst_p1_to_affine(&mut pairs[1].0, b1);
+        blst_p2_to_affine(&mut pairs[1].1, b2);
     }
+    crate::bls12_381::pairing_product_is_one(&pairs)
 }
 
 /// KZG proof check (EIP-4844 `verify_kzg_proof`): `e(C - [y]G1, G2) == e(proof, [tau - z]G2)`.
@@ -191,7 +179,7 @@ mod tests {
     #[test]
     fn tau_is_a_g2_point() {
         // SAFETY: `tau_g2` returns a valid point.
-        assert!(unsafe { !blst_p2_is_inf(tau_g2()) && blst::blst_p2_in_g2(tau_g2()) });
+        assert!(unsafe { !blst::blst_p2_is_inf(tau_g2()) && blst::blst_p2_in_g2(tau_g2()) });
     }
 
     /// The precompile's input for a proof that the polynomial of `blob` is `y` at `z`.
