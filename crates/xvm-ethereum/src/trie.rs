@@ -1,8 +1,8 @@
 //! State root (secure Merkle-Patricia trie via alloy-trie) and logs hash.
 
 use crate::state::{Log, State};
-use alloy_primitives::{keccak256, B256, U256};
-use alloy_rlp::{BufMut, Encodable, Header};
+use alloy_primitives::{keccak256, Keccak256, B256, U256};
+use alloy_rlp::{Encodable, Header};
 use alloy_trie::TrieAccount;
 
 /// Root of an empty trie.
@@ -55,7 +55,8 @@ fn log_payload_len(log: &Log) -> usize {
         + log.data.as_ref().length()
 }
 
-fn encode_log(log: &Log, out: &mut dyn BufMut) {
+/// Everything of a log's encoding except the data bytes themselves (which follow it).
+fn encode_log_head(log: &Log, out: &mut Vec<u8>) {
     Header {
         list: true,
         payload_length: log_payload_len(log),
@@ -70,10 +71,22 @@ fn encode_log(log: &Log, out: &mut dyn BufMut) {
     for t in &log.topics {
         t.encode(out);
     }
-    log.data.as_ref().encode(out);
+    let data: &[u8] = &log.data;
+    if data.len() == 1 && data[0] < 0x80 {
+        // A single byte below 0x80 is its own encoding: no header.
+        return;
+    }
+    Header {
+        list: false,
+        payload_length: data.len(),
+    }
+    .encode(out);
 }
 
 /// keccak256 of the RLP list of logs, each `[address, [topics...], data]`.
+///
+/// The encoding is fed to the hasher piece by piece: the data of a log (which can be megabytes)
+/// is hashed where it lies, never copied into one encoded buffer.
 pub fn logs_hash(logs: &[Log]) -> B256 {
     let payload: usize = logs
         .iter()
@@ -87,16 +100,21 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
                 + p
         })
         .sum();
-    let mut out = Vec::with_capacity(payload + 9);
+    let mut hasher = Keccak256::new();
+    let mut head = Vec::with_capacity(256);
     Header {
         list: true,
         payload_length: payload,
     }
-    .encode(&mut out);
+    .encode(&mut head);
     for l in logs {
-        encode_log(l, &mut out);
+        encode_log_head(l, &mut head);
+        hasher.update(&head);
+        head.clear();
+        hasher.update(&l.data);
     }
-    keccak256(&out)
+    hasher.update(&head);
+    hasher.finalize()
 }
 
 #[cfg(test)]
@@ -143,6 +161,62 @@ mod tests {
         let mut all = vec![0xf8, one.len() as u8];
         all.extend_from_slice(&one);
         assert_eq!(logs_hash(&[log]), keccak256(&all));
+    }
+
+    /// The streamed hash equals keccak256 of the whole list encoded at once by alloy-rlp, for
+    /// data of every header form (empty, one byte below and at 0x80, short, long, megabytes)
+    /// and 0 to 4 topics.
+    #[test]
+    fn streamed_logs_hash_matches_whole_encoding() {
+        fn reference(logs: &[Log]) -> B256 {
+            let mut items = Vec::new();
+            for l in logs {
+                let mut body = Vec::new();
+                l.address.encode(&mut body);
+                let mut topics = Vec::new();
+                for t in &l.topics {
+                    t.encode(&mut topics);
+                }
+                Header {
+                    list: true,
+                    payload_length: topics.len(),
+                }
+                .encode(&mut body);
+                body.extend_from_slice(&topics);
+                l.data.as_ref().encode(&mut body);
+                Header {
+                    list: true,
+                    payload_length: body.len(),
+                }
+                .encode(&mut items);
+                items.extend_from_slice(&body);
+            }
+            let mut all = Vec::new();
+            Header {
+                list: true,
+                payload_length: items.len(),
+            }
+            .encode(&mut all);
+            all.extend_from_slice(&items);
+            keccak256(&all)
+        }
+        let sizes = [0usize, 1, 1, 2, 55, 56, 57, 255, 256, 65_536, 1 << 20];
+        let mut logs = Vec::new();
+        for (i, &n) in sizes.iter().enumerate() {
+            let mut data: Vec<u8> = (0..n).map(|j| (j * 7 + i) as u8).collect();
+            if n == 1 {
+                data[0] = if i == 1 { 0x7f } else { 0x80 };
+            }
+            let log = Log {
+                address: Address::with_last_byte(i as u8),
+                topics: (0..i % 5).map(|t| B256::with_last_byte(t as u8)).collect(),
+                data: Bytes::from(data),
+            };
+            assert_eq!(logs_hash(std::slice::from_ref(&log)), reference(&[log.clone()]));
+            logs.push(log);
+        }
+        assert_eq!(logs_hash(&logs), reference(&logs));
+        assert_eq!(logs_hash(&[]), reference(&[]));
     }
 
     #[test]

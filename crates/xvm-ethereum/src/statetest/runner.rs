@@ -3,7 +3,7 @@
 
 use super::fixture::{Indexes, PostEntry, StateTest, Text, TxJson};
 use crate::parse::{parse_address, parse_b256, parse_bytes, parse_u256, parse_u64, ParseError};
-use crate::state::{PreAccount, PreState, SlotMap, State};
+use crate::state::{Log, PreAccount, PreState, SlotMap, State};
 use crate::transition::execute_transaction;
 use crate::tx::{address_of_secret_key, Authorization, BlobParams, BlockEnv, Transaction, TxType};
 use alloy_primitives::{Address, B256, U256};
@@ -438,6 +438,35 @@ struct TestCtx<'a> {
     sender: Address,
 }
 
+/// Logs whose data together reach this many bytes go through the memo of [`logs_hash_memo`].
+const MEMO_LOGS_FROM: usize = 64 * 1024;
+
+thread_local! {
+    /// The last large log list this thread hashed, and its hash.
+    static LAST_LOGS: std::cell::RefCell<Option<(Vec<Log>, B256)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`crate::trie::logs_hash`], remembering the last large list per thread. The entries of one
+/// test for several forks often emit the same megabytes of log data (stRandom has 9 MB logs
+/// hashed for each fork), and comparing bytes is much cheaper than hashing them. The memo holds
+/// the logs' `Bytes` (shared, not copied) until the next large list replaces them.
+fn logs_hash_memo(logs: &[Log]) -> B256 {
+    let size: usize = logs.iter().map(|l| l.data.len()).sum();
+    if size < MEMO_LOGS_FROM {
+        return crate::trie::logs_hash(logs);
+    }
+    let hit = LAST_LOGS.with_borrow(|last| match last {
+        Some((l, h)) if l.as_slice() == logs => Some(*h),
+        _ => None,
+    });
+    hit.unwrap_or_else(|| {
+        let h = crate::trie::logs_hash(logs);
+        LAST_LOGS.set(Some((logs.to_vec(), h)));
+        h
+    })
+}
+
 fn check_entry<V: Vm>(
     ctx: &TestCtx<'_>,
     test: &StateTest,
@@ -494,7 +523,7 @@ fn check_entry<V: Vm>(
                     out.status, out.gas_used
                 ));
             }
-            let logs = crate::trie::logs_hash(&out.logs);
+            let logs = logs_hash_memo(&out.logs);
             let root = crate::trie::state_root(&out.state, rev >= Revision::SpuriousDragon);
             let mut why = String::new();
             if root != expected_root {
@@ -709,4 +738,38 @@ pub fn format_summary(results: &[EntryResult], max_failures: usize) -> String {
         total.passed, total.failed, total.skipped
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::Bytes;
+
+    /// The memo answers exactly what hashing would: for a repeat, for a list differing in one
+    /// byte, for the first list again, and for small lists that bypass it.
+    #[test]
+    fn logs_memo_returns_the_hash_of_the_logs_given() {
+        let log = |fill: u8, last: u8| {
+            let mut data = vec![fill; 2 * MEMO_LOGS_FROM];
+            *data.last_mut().unwrap() = last;
+            Log {
+                address: Address::with_last_byte(1),
+                topics: vec![B256::with_last_byte(2)],
+                data: Bytes::from(data),
+            }
+        };
+        let a = vec![log(0, 0)];
+        let b = vec![log(0, 1)];
+        let (ha, hb) = (crate::trie::logs_hash(&a), crate::trie::logs_hash(&b));
+        assert_ne!(ha, hb);
+        for (logs, want) in [(&a, ha), (&a, ha), (&b, hb), (&a, ha), (&b, hb)] {
+            assert_eq!(logs_hash_memo(logs), want);
+        }
+        let small = vec![Log {
+            data: Bytes::from_static(b"x"),
+            ..log(0, 0)
+        }];
+        assert_eq!(logs_hash_memo(&small), crate::trie::logs_hash(&small));
+        assert_eq!(logs_hash_memo(&b), hb);
+    }
 }
