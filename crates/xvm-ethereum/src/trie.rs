@@ -212,7 +212,10 @@ mod tests {
                 topics: (0..i % 5).map(|t| B256::with_last_byte(t as u8)).collect(),
                 data: Bytes::from(data),
             };
-            assert_eq!(logs_hash(std::slice::from_ref(&log)), reference(&[log.clone()]));
+            assert_eq!(
+                logs_hash(std::slice::from_ref(&log)),
+                reference(std::slice::from_ref(&log))
+            );
             logs.push(log);
         }
         assert_eq!(logs_hash(&logs), reference(&logs));

@@ -78,7 +78,9 @@ fn add_and_mul_match_substrate_bn() {
         let s = rng.bytes32();
         let want = a * Fr::from_slice(&s).unwrap_or_else(|_| {
             // substrate-bn refuses s >= r; s mod r multiplies alike (r·P is infinity).
-            let r = ark_bn254::Fr::from_be_bytes_mod_order(&s).into_bigint().to_bytes_be();
+            let r = ark_bn254::Fr::from_be_bytes_mod_order(&s)
+                .into_bigint()
+                .to_bytes_be();
             Fr::from_slice(&r).unwrap()
         });
         let input = [enc_g1(a), s.to_vec()].concat();

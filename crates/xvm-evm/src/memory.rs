@@ -21,9 +21,30 @@ fn sub_live(delta: u64) {
     let _ = LIVE.try_with(|l| l.set(l.get().saturating_sub(delta)));
 }
 
+/// `n > 0` zero bytes of capacity from the allocator's zeroing path (`calloc`: large blocks are
+/// fresh pages that the kernel fills only when first touched), as an empty `Vec`. `None` when the
+/// allocation fails.
+fn zeroed_vec(n: usize) -> Option<Vec<u8>> {
+    let layout = std::alloc::Layout::array::<u8>(n).ok()?;
+    if layout.size() == 0 {
+        return None;
+    }
+    // SAFETY: the layout's size is not zero (checked above).
+    let p = unsafe { std::alloc::alloc_zeroed(layout) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` comes from the global allocator with `Layout::array::<u8>(n)`, the layout a
+    // `Vec<u8>` of capacity `n` frees with; the length 0 is within the capacity.
+    Some(unsafe { Vec::from_raw_parts(p, 0, n) })
+}
+
 /// Byte-addressed, word-aligned growable memory, never larger than its limit.
 pub(crate) struct Memory {
     data: Vec<u8>,
+    /// Every byte of the allocation from this index up to its capacity is initialised and zero;
+    /// never below the length. Expanding memory over that part writes nothing.
+    zeroed_from: usize,
     /// The largest end, in bytes, of any access, and the most all live frames of the thread may
     /// hold together (see [`MAX_MEMORY_SIZE`]).
     limit: u64,
@@ -61,17 +82,19 @@ pub const MAX_MEMORY_SIZE: u64 = u32::MAX as u64;
 impl Memory {
     #[cfg(test)]
     pub(crate) fn new() -> Self {
-        Memory {
-            data: Vec::with_capacity(4096),
-            limit: MAX_MEMORY_SIZE,
-        }
+        Memory::from_buffer(Vec::with_capacity(4096), MAX_MEMORY_SIZE)
     }
 
-    /// Empty memory over `data`'s allocation (`data` must be empty), capped at `limit` bytes.
+    /// Empty memory over `data`'s allocation (`data` must be empty; none of its bytes are taken
+    /// to be zero), capped at `limit` bytes.
     #[inline]
     pub(crate) fn from_buffer(data: Vec<u8>, limit: u64) -> Self {
         debug_assert!(data.is_empty());
-        Memory { data, limit }
+        Memory {
+            zeroed_from: data.capacity(),
+            data,
+            limit,
+        }
     }
 
     /// The buffer, for reuse.
@@ -136,24 +159,54 @@ impl Memory {
             return None;
         }
         if new_len > self.data.capacity() {
-            // Amortised growth (double, as Vec would) but not past the cap, and an allocation
+            // Amortised growth (double, as Vec would) but not past the cap. An allocation
             // failure is out of gas, never an abort.
             let cap = usize::try_from(total_cap).unwrap_or(usize::MAX);
             let target = new_len.max(self.data.capacity().saturating_mul(2).min(cap));
-            if self
-                .data
-                .try_reserve_exact(target - self.data.len())
-                .is_err()
-                && self
+            if self.data.len() <= new_len / 16 {
+                // Little or nothing to keep: a fresh zeroed allocation, whose untouched
+                // pages (large blocks are mapped fresh) cost nothing until the code uses them.
+                // Without contents, the old allocation goes first, so the two are never held
+                // at once; otherwise they overlap by at most a sixteenth of the new one.
+                if self.data.is_empty() {
+                    self.data = Vec::new();
+                }
+                let Some(mut fresh) = zeroed_vec(target).or_else(|| zeroed_vec(new_len)) else {
+                    *gas = -1;
+                    return None;
+                };
+                fresh.extend_from_slice(&self.data);
+                self.zeroed_from = self.data.len();
+                self.data = fresh;
+            } else {
+                if self
                     .data
-                    .try_reserve_exact(new_len - self.data.len())
+                    .try_reserve_exact(target - self.data.len())
                     .is_err()
-            {
-                *gas = -1;
-                return None;
+                    && self
+                        .data
+                        .try_reserve_exact(new_len - self.data.len())
+                        .is_err()
+                {
+                    *gas = -1;
+                    return None;
+                }
+                // The reallocated tail is not known to be zero.
+                self.zeroed_from = self.data.capacity();
             }
         }
-        self.data.resize(new_len, 0);
+        if new_len <= self.zeroed_from {
+            self.data.resize(new_len, 0);
+        } else {
+            // Zero what earlier use dirtied, then take the known-zero rest as it is.
+            self.data.resize(self.zeroed_from, 0);
+            // SAFETY: `new_len` is within the capacity (ensured above), and the bytes from
+            // `zeroed_from` up to the capacity are initialised zeros (they came from
+            // `zeroed_vec`, and nothing writes past the length, which never passes
+            // `zeroed_from`).
+            unsafe { self.data.set_len(new_len) };
+            self.zeroed_from = new_len;
+        }
         add_live(extra);
         Some(())
     }
@@ -244,6 +297,61 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// Memory reads zero wherever it was never written: after growth into a new allocation
+    /// (the old bytes copied), over the known-zero tail, and after reuse of a dirtied buffer
+    /// (wholly and in part, within its capacity and past it).
+    #[test]
+    fn expansion_always_reads_zero() {
+        let mut gas = i64::MAX;
+        let expand = |m: &mut Memory, gas: &mut i64, end: u64| {
+            m.expand(gas, U256::ZERO, U256::from(end)).unwrap();
+        };
+        let mut m = Memory::from_buffer(Vec::new(), MAX_MEMORY_SIZE);
+        expand(&mut m, &mut gas, 100);
+        assert!(m.data().iter().all(|&b| b == 0));
+        m.data_mut().fill(0xab);
+        // Past the capacity with little to keep: a new zeroed allocation, the old bytes copied.
+        expand(&mut m, &mut gas, 300_000);
+        assert_eq!(m.zeroed_from, 300_000);
+        assert!(m.data()[..128].iter().all(|&b| b == 0xab));
+        assert!(m.data()[128..].iter().all(|&b| b == 0));
+        // Past the capacity with much to keep: reallocated, the tail zeroed.
+        m.data_mut().fill(0xcd);
+        expand(&mut m, &mut gas, 700_000);
+        assert!(m.data()[..300_000].iter().all(|&b| b == 0xcd));
+        assert!(m.data()[300_000..].iter().all(|&b| b == 0));
+        // Reuse of the dirtied buffer: zeroed again, in part, then up to and past its capacity.
+        m.data_mut().fill(0xef);
+        let mut buf = m.into_buffer();
+        buf.clear();
+        let cap = buf.capacity();
+        let mut m = Memory::from_buffer(buf, MAX_MEMORY_SIZE);
+        expand(&mut m, &mut gas, 1000);
+        assert!(m.data().iter().all(|&b| b == 0));
+        expand(&mut m, &mut gas, cap as u64);
+        assert!(m.data().iter().all(|&b| b == 0));
+        m.data_mut().fill(0x11);
+        let mut buf = m.into_buffer();
+        buf.clear();
+        let mut m = Memory::from_buffer(buf, MAX_MEMORY_SIZE);
+        expand(&mut m, &mut gas, 32);
+        m.data_mut().fill(0x22);
+        expand(&mut m, &mut gas, 16 * cap as u64);
+        assert_eq!(m.data()[..32], [0x22; 32]);
+        assert!(m.data()[32..].iter().all(|&b| b == 0));
+        // Into a zeroed allocation with room to spare (twice the old capacity), then over
+        // its known-zero tail.
+        let mut m = Memory::from_buffer(Vec::with_capacity(4096), MAX_MEMORY_SIZE);
+        expand(&mut m, &mut gas, 4128);
+        assert_eq!((m.zeroed_from, m.data.capacity()), (4128, 8192));
+        assert!(m.data().iter().all(|&b| b == 0));
+        m.data_mut().fill(0x33);
+        expand(&mut m, &mut gas, 8192);
+        assert_eq!(m.zeroed_from, 8192);
+        assert!(m.data()[..4128].iter().all(|&b| b == 0x33));
+        assert!(m.data()[4128..].iter().all(|&b| b == 0));
     }
 
     #[test]
