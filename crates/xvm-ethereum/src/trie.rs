@@ -24,6 +24,13 @@ pub fn storage_root(slots: impl Iterator<Item = (U256, U256)>) -> B256 {
 /// The state root of the state after the transaction, with the end-of-transaction rules applied
 /// (`clear_empty`: EIP-161 removal of touched empty accounts, from Spurious Dragon on).
 pub fn state_root(state: &State<'_>, clear_empty: bool) -> B256 {
+    state_root_of(&state_leaves(state, clear_empty))
+}
+
+/// The account leaves of the state trie after the transaction (see [`state_root`]): the hashed
+/// address and the account (storage root included) of every account that remains, sorted by
+/// hashed address.
+pub fn state_leaves(state: &State<'_>, clear_empty: bool) -> Vec<(B256, TrieAccount)> {
     let mut leaves: Vec<(B256, TrieAccount)> = Vec::new();
     state.for_each_final_account(clear_empty, |_, acc| {
         leaves.push((
@@ -36,11 +43,17 @@ pub fn state_root(state: &State<'_>, clear_empty: bool) -> B256 {
             },
         ));
     });
+    leaves.sort_unstable_by_key(|(k, _)| *k);
+    leaves
+}
+
+/// The root of a state trie with the given leaves, sorted by hashed address as
+/// [`state_leaves`] returns them.
+pub fn state_root_of(leaves: &[(B256, TrieAccount)]) -> B256 {
     if leaves.is_empty() {
         return EMPTY_ROOT;
     }
-    leaves.sort_unstable_by_key(|(k, _)| *k);
-    alloy_trie::root::state_root(leaves)
+    alloy_trie::root::state_root(leaves.iter().map(|(k, a)| (*k, *a)))
 }
 
 fn log_payload_len(log: &Log) -> usize {

@@ -7,6 +7,21 @@ use std::process::ExitCode;
 use xvm_ethereum::statetest::{collect_files, format_summary, run_files, Outcome, RunOptions};
 use xvm_evm::{Interpreter, Revision};
 
+/// Makes glibc serve every allocation of 128 KiB or more (its default threshold) with fresh
+/// pages from the kernel, for the whole run, instead of raising the threshold each time such a
+/// block is freed. With the moving threshold, whether a file's large EVM memories (say 600 frames
+/// of 1 MB that touch one word each) came as untouched zero pages or as recycled heap that
+/// calloc must clear depended on what ran before, and the same run of the Cancun files took
+/// 4.7 s or 6.5 s (0.15 GB or 0.63 GB peak). Fixed, it takes 5.0 s and 0.12 GB every time.
+fn fixed_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only changes an allocator parameter; called before the worker threads
+    // start. It returns 0 on failure, which leaves the defaults in place (nothing to handle).
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// Arguments of `xvm evm statetest`.
 #[derive(Args)]
 pub struct StatetestArgs {
@@ -33,6 +48,7 @@ pub struct StatetestArgs {
 
 /// Runs `xvm evm statetest`.
 pub fn main(args: StatetestArgs) -> ExitCode {
+    fixed_mmap_threshold();
     let fork = match args.fork.as_deref().map(str::parse::<Revision>).transpose() {
         Ok(f) => f,
         Err(e) => return crate::usage_error(e),

@@ -7,6 +7,7 @@ use crate::state::{Log, PreAccount, PreState, SlotMap, State};
 use crate::transition::execute_transaction;
 use crate::tx::{address_of_secret_key, Authorization, BlobParams, BlockEnv, Transaction, TxType};
 use alloy_primitives::{Address, B256, U256};
+use alloy_trie::TrieAccount;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -467,6 +468,38 @@ fn logs_hash_memo(logs: &[Log]) -> B256 {
     })
 }
 
+/// Final states [`state_root_memo`] remembers per thread.
+const MEMO_STATES: usize = 8;
+
+thread_local! {
+    /// The account leaves of the last final states this thread hashed, and their roots.
+    static LAST_STATES: std::cell::RefCell<std::collections::VecDeque<(Vec<(B256, TrieAccount)>, B256)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// [`crate::trie::state_root`], remembering the last few final states per thread. Half of the
+/// entries of the Cancun files end in an account set identical to one of the eight before
+/// (the same transaction for several forks), and comparing leaves is much cheaper than hashing
+/// the trie. Storage roots are computed either way (they are part of the leaves).
+fn state_root_memo(state: &State<'_>, clear_empty: bool) -> B256 {
+    let leaves = crate::trie::state_leaves(state, clear_empty);
+    let hit = LAST_STATES.with_borrow(|last| {
+        last.iter()
+            .find(|(l, _)| *l == leaves)
+            .map(|(_, root)| *root)
+    });
+    hit.unwrap_or_else(|| {
+        let root = crate::trie::state_root_of(&leaves);
+        LAST_STATES.with_borrow_mut(|last| {
+            if last.len() == MEMO_STATES {
+                last.pop_front();
+            }
+            last.push_back((leaves, root));
+        });
+        root
+    })
+}
+
 fn check_entry<V: Vm>(
     ctx: &TestCtx<'_>,
     test: &StateTest,
@@ -524,7 +557,7 @@ fn check_entry<V: Vm>(
                 ));
             }
             let logs = logs_hash_memo(&out.logs);
-            let root = crate::trie::state_root(&out.state, rev >= Revision::SpuriousDragon);
+            let root = state_root_memo(&out.state, rev >= Revision::SpuriousDragon);
             let mut why = String::new();
             if root != expected_root {
                 let _ = write!(why, "state root expected {expected_root} got {root}");
@@ -771,5 +804,45 @@ mod tests {
         }];
         assert_eq!(logs_hash_memo(&small), crate::trie::logs_hash(&small));
         assert_eq!(logs_hash_memo(&b), hb);
+    }
+
+    /// The state-root memo answers what the trie gives, for repeats, for states that differ in
+    /// one balance, and after more distinct states than it keeps.
+    #[test]
+    fn state_root_memo_returns_the_root_of_the_state_given() {
+        let pres: Vec<PreState> = (0..MEMO_STATES as u64 + 3)
+            .map(|i| {
+                let mut pre = PreState::new();
+                for a in 1..=5u8 {
+                    pre.insert(
+                        Address::with_last_byte(a),
+                        PreAccount::new(
+                            u64::from(a),
+                            U256::from(i * 10 + u64::from(a)),
+                            &[],
+                            SlotMap::default(),
+                        ),
+                    );
+                }
+                pre
+            })
+            .collect();
+        let roots: Vec<B256> = pres
+            .iter()
+            .map(|p| crate::trie::state_root(&State::new(p), true))
+            .collect();
+        for (i, r) in roots.iter().enumerate() {
+            assert!(!roots[..i].contains(r), "distinct states, distinct roots");
+        }
+        for round in 0..3 {
+            for (p, want) in pres.iter().zip(&roots) {
+                assert_eq!(
+                    state_root_memo(&State::new(p), true),
+                    *want,
+                    "round {round}"
+                );
+                assert_eq!(state_root_memo(&State::new(p), true), *want, "repeat");
+            }
+        }
     }
 }
