@@ -471,9 +471,12 @@ fn logs_hash_memo(logs: &[Log]) -> B256 {
 /// Final states [`state_root_memo`] remembers per thread.
 const MEMO_STATES: usize = 8;
 
+/// A final state's account leaves and its root.
+type KnownState = (Vec<(B256, TrieAccount)>, B256);
+
 thread_local! {
-    /// The account leaves of the last final states this thread hashed, and their roots.
-    static LAST_STATES: std::cell::RefCell<std::collections::VecDeque<(Vec<(B256, TrieAccount)>, B256)>> =
+    /// The last final states this thread hashed.
+    static LAST_STATES: std::cell::RefCell<std::collections::VecDeque<KnownState>> =
         const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
 }
 
