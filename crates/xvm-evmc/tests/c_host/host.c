@@ -6,7 +6,7 @@
  *   -> prints "c host: ok" and exits 0 when every check passes. With DEEP_ROUNDS > 0 it also runs
  *      a 1024-deep call chain (each frame with 64 KiB of memory, passed on as call input) that
  *      many times, checks that every result was released and prints the time and the peak
- *      memory (VmHWM) after the first and after the last round. */
+ *      memory (VmHWM) after the second and after the last round. */
 #define _POSIX_C_SOURCE 199309L
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -458,7 +458,7 @@ int main(int argc, char** argv) {
         memset(deep.recipient.bytes, 0xaa, 20);
         memset(deep.code_address.bytes, 0xaa, 20);
         h.mode = CALL_RUN_DEEP;
-        long hwm_first = 0;
+        long hwm_steady = 0;
         double t0 = now_s(), t_first = 0;
         for (int i = 0; i < rounds; i++) {
             h.max_depth_seen = 0;
@@ -470,19 +470,20 @@ int main(int argc, char** argv) {
             CHECK(h.max_depth_seen == 1024);
             release(&r);
             if (outstanding) CHECK(outstanding() == 0);
-            if (i == 0) {
-                hwm_first = proc_status_kb("VmHWM");
-                t_first = now_s() - t0;
-            }
+            if (i == 0) t_first = now_s() - t0;
+            /* The first round grows each frame's memory into fresh zeroed pages that stay
+             * untouched; from the second on, the pooled buffers are zeroed again when reused,
+             * so the steady state starts there. */
+            if (i == (rounds > 1 ? 1 : 0)) hwm_steady = proc_status_kb("VmHWM");
         }
         double total = now_s() - t0;
         long hwm_last = proc_status_kb("VmHWM");
-        printf("deep chain: %d rounds, first %.1f ms, average %.1f ms; VmHWM after the first "
+        printf("deep chain: %d rounds, first %.1f ms, average %.1f ms; VmHWM after the second "
                "round %ld kB, after the last %ld kB; VmRSS now %ld kB\n",
-               rounds, t_first * 1e3, total * 1e3 / rounds, hwm_first, hwm_last,
+               rounds, t_first * 1e3, total * 1e3 / rounds, hwm_steady, hwm_last,
                proc_status_kb("VmRSS"));
         /* Repeating the chain must not raise the peak (no leak, pools bounded). */
-        CHECK(hwm_last - hwm_first < 16 * 1024);
+        CHECK(hwm_last - hwm_steady < 16 * 1024);
         h.mode = CALL_RUN_CALLEE;
     }
     if (outstanding) CHECK(outstanding() == 0);
