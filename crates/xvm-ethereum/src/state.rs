@@ -65,13 +65,14 @@ impl PreAccount {
     }
 }
 
-/// Analyses `code` and hashes it; `None` for empty code.
+/// Analyses `code` and hashes it (both reused when this thread met the same bytes recently, see
+/// `code_cache`); `None` for empty code.
 pub fn make_code(code: &[u8]) -> (Option<Arc<AnalyzedCode>>, B256) {
     if code.is_empty() {
         (None, EMPTY_CODE_HASH)
     } else {
-        let hash = keccak256(code);
-        (Some(crate::code_cache::analyzed(&hash, code)), hash)
+        let (hash, analysis) = crate::code_cache::hashed_and_analyzed(code);
+        (Some(analysis), hash)
     }
 }
 
