@@ -133,6 +133,18 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An RLP list around an encoded payload.
+    fn rlp_list(payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(payload.len() + 9);
+        Header {
+            list: true,
+            payload_length: payload.len(),
+        }
+        .encode(&mut out);
+        out.extend_from_slice(payload);
+        out
+    }
     use crate::state::{PreAccount, PreState, SlotMap};
     use alloy_primitives::{b256, Address, Bytes};
 
@@ -190,28 +202,11 @@ mod tests {
                 for t in &l.topics {
                     t.encode(&mut topics);
                 }
-                Header {
-                    list: true,
-                    payload_length: topics.len(),
-                }
-                .encode(&mut body);
-                body.extend_from_slice(&topics);
+                body.extend(rlp_list(&topics));
                 l.data.as_ref().encode(&mut body);
-                Header {
-                    list: true,
-                    payload_length: body.len(),
-                }
-                .encode(&mut items);
-                items.extend_from_slice(&body);
+                items.extend(rlp_list(&body));
             }
-            let mut all = Vec::new();
-            Header {
-                list: true,
-                payload_length: items.len(),
-            }
-            .encode(&mut all);
-            all.extend_from_slice(&items);
-            keccak256(&all)
+            keccak256(rlp_list(&items))
         }
         let sizes = [0usize, 1, 1, 2, 55, 56, 57, 255, 256, 65_536, 1 << 20];
         let mut logs = Vec::new();
@@ -260,13 +255,6 @@ mod tests {
         let mut leaf_payload = Vec::new();
         path.as_slice().encode(&mut leaf_payload);
         rlp.as_slice().encode(&mut leaf_payload);
-        let mut leaf = Vec::new();
-        Header {
-            list: true,
-            payload_length: leaf_payload.len(),
-        }
-        .encode(&mut leaf);
-        leaf.extend_from_slice(&leaf_payload);
-        assert_eq!(state_root(&st, true), keccak256(&leaf));
+        assert_eq!(state_root(&st, true), keccak256(rlp_list(&leaf_payload)));
     }
 }
