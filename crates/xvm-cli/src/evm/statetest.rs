@@ -11,8 +11,9 @@ use xvm_evm::{Interpreter, Revision};
 /// pages from the kernel, for the whole run, instead of raising the threshold each time such a
 /// block is freed. With the moving threshold, whether a file's large EVM memories (say 600 frames
 /// of 1 MB that touch one word each) came as untouched zero pages or as recycled heap that
-/// calloc must clear depended on what ran before, and the same run of the Cancun files took
-/// 4.7 s or 6.5 s (0.15 GB or 0.63 GB peak). Fixed, it takes 5.0 s and 0.12 GB every time.
+/// calloc must clear depended on what ran before: the same run of the Cancun files took 4.7 s
+/// or 6.5 s (0.15 GB or 0.63 GB peak). Fixed, it took 5.0 s and 0.12 GB every time (measured
+/// in session 8 of issue #12, see BENCHMARKS.md).
 fn fixed_mmap_threshold() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only changes an allocator parameter; called before the worker threads

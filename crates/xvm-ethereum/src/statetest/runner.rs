@@ -439,68 +439,79 @@ struct TestCtx<'a> {
     sender: Address,
 }
 
-/// Logs whose data together reach this many bytes go through the memo of [`logs_hash_memo`].
-const MEMO_LOGS_FROM: usize = 64 * 1024;
-
-thread_local! {
-    /// The last large log list this thread hashed, and its hash.
-    static LAST_LOGS: std::cell::RefCell<Option<(Vec<Log>, B256)>> =
-        const { std::cell::RefCell::new(None) };
+/// The last few (content, hash) pairs a thread computed, newest last: the runner's memo for
+/// hashes that the entries of one test (the same transaction under several forks) often repeat.
+/// A hit needs content equal to the stored one, so the memo gives exactly what hashing would.
+struct Recent<K> {
+    items: std::collections::VecDeque<(K, B256)>,
+    capacity: usize,
 }
 
-/// [`crate::trie::logs_hash`], remembering the last large list per thread. The entries of one
-/// test for several forks often emit the same megabytes of log data (stRandom has 9 MB logs
-/// hashed for each fork), and comparing bytes is much cheaper than hashing them. The memo holds
-/// the logs' `Bytes` (shared, not copied) until the next large list replaces them.
+impl<K> Recent<K> {
+    const fn new(capacity: usize) -> Self {
+        Recent {
+            items: std::collections::VecDeque::new(),
+            capacity,
+        }
+    }
+
+    /// The hash stored with content for which `same` holds.
+    fn find(&self, same: impl Fn(&K) -> bool) -> Option<B256> {
+        self.items.iter().find(|(k, _)| same(k)).map(|(_, h)| *h)
+    }
+
+    /// Stores a pair, dropping the oldest when full.
+    fn put(&mut self, k: K, h: B256) {
+        if self.items.len() == self.capacity {
+            self.items.pop_front();
+        }
+        self.items.push_back((k, h));
+    }
+}
+
+/// Logs whose data together reach this many bytes go through the memo of [`logs_hash_memo`].
+const MEMO_LOGS_FROM: usize = 64 * 1024;
+/// Final states [`state_root_memo`] remembers per thread.
+const MEMO_STATES: usize = 8;
+
+thread_local! {
+    /// The last large log list this thread hashed (its `Bytes` shared, not copied).
+    static LAST_LOGS: std::cell::RefCell<Recent<Vec<Log>>> =
+        const { std::cell::RefCell::new(Recent::new(1)) };
+    /// The account leaves of the last final states this thread hashed.
+    static LAST_STATES: std::cell::RefCell<Recent<Vec<(B256, TrieAccount)>>> =
+        const { std::cell::RefCell::new(Recent::new(MEMO_STATES)) };
+}
+
+/// [`crate::trie::logs_hash`], remembering the last large list per thread: stRandom emits 9 MB
+/// logs, the same for each fork, and comparing bytes is much cheaper than hashing them.
 fn logs_hash_memo(logs: &[Log]) -> B256 {
     let size: usize = logs.iter().map(|l| l.data.len()).sum();
     if size < MEMO_LOGS_FROM {
         return crate::trie::logs_hash(logs);
     }
-    let hit = LAST_LOGS.with_borrow(|last| match last {
-        Some((l, h)) if l.as_slice() == logs => Some(*h),
-        _ => None,
-    });
-    hit.unwrap_or_else(|| {
-        let h = crate::trie::logs_hash(logs);
-        LAST_LOGS.set(Some((logs.to_vec(), h)));
-        h
-    })
+    LAST_LOGS
+        .with_borrow(|r| r.find(|l| l.as_slice() == logs))
+        .unwrap_or_else(|| {
+            let h = crate::trie::logs_hash(logs);
+            LAST_LOGS.with_borrow_mut(|r| r.put(logs.to_vec(), h));
+            h
+        })
 }
 
-/// Final states [`state_root_memo`] remembers per thread.
-const MEMO_STATES: usize = 8;
-
-/// A final state's account leaves and its root.
-type KnownState = (Vec<(B256, TrieAccount)>, B256);
-
-thread_local! {
-    /// The last final states this thread hashed.
-    static LAST_STATES: std::cell::RefCell<std::collections::VecDeque<KnownState>> =
-        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
-}
-
-/// [`crate::trie::state_root`], remembering the last few final states per thread. Half of the
-/// entries of the Cancun files end in an account set identical to one of the eight before
-/// (the same transaction for several forks), and comparing leaves is much cheaper than hashing
-/// the trie. Storage roots are computed either way (they are part of the leaves).
+/// [`crate::trie::state_root`], remembering the last few final states per thread: half of the
+/// entries of the Cancun files end in an account set identical to one of the eight before, and
+/// comparing leaves is much cheaper than hashing the trie. Storage roots are computed either way
+/// (they are part of the leaves).
 fn state_root_memo(state: &State<'_>, clear_empty: bool) -> B256 {
     let leaves = crate::trie::state_leaves(state, clear_empty);
-    let hit = LAST_STATES.with_borrow(|last| {
-        last.iter()
-            .find(|(l, _)| *l == leaves)
-            .map(|(_, root)| *root)
-    });
-    hit.unwrap_or_else(|| {
-        let root = crate::trie::state_root_of(&leaves);
-        LAST_STATES.with_borrow_mut(|last| {
-            if last.len() == MEMO_STATES {
-                last.pop_front();
-            }
-            last.push_back((leaves, root));
-        });
-        root
-    })
+    LAST_STATES
+        .with_borrow(|r| r.find(|l| *l == leaves))
+        .unwrap_or_else(|| {
+            let root = crate::trie::state_root_of(&leaves);
+            LAST_STATES.with_borrow_mut(|r| r.put(leaves, root));
+            root
+        })
 }
 
 fn check_entry<V: Vm>(
